@@ -1,0 +1,8 @@
+module github.com/forkexec/forkexec
+
+go 1.26.0
+
+require (
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/tools v0.52.0 // indirect
+)
