@@ -837,3 +837,13 @@ func (w *funcWalk) visitBuiltin(call *ast.CallExpr, b *types.Builtin, id *ast.Id
 	}
 	_ = id
 }
+
+// Allowlist returns a copy of the allowlist: function (or //go:linkname
+// target) name to the reason it is safe in a forked child.
+func Allowlist() map[string]string {
+	m := make(map[string]string, len(allowlist))
+	for k, v := range allowlist {
+		m[k] = v
+	}
+	return m
+}
