@@ -101,6 +101,10 @@ type FuncInfo struct {
 	NoBody   bool   // declared without a body
 	Nosplit  bool   // marked //go:nosplit
 	Linkname string // //go:linkname target of a bodyless declaration, if any
+
+	// For a nosplit function with a body: the first finding in it (or in
+	// what it reaches), as if it were an entry point, and why it is unsafe.
+	Unsafe, UnsafeWhy string
 }
 
 // AFact implements analysis.Fact.
@@ -117,11 +121,21 @@ func (f *FuncInfo) String() string {
 	if f.Linkname != "" {
 		s = append(s, "linkname="+f.Linkname)
 	}
+	if f.Unsafe != "" {
+		s = append(s, "unsafe")
+	}
 	return "funcinfo(" + strings.Join(s, ",") + ")"
 }
 
 func run(pass *analysis.Pass) (any, error) {
 	idx := newIndex(pass.Pkg, pass.Files, pass.TypesInfo)
+	importFact := func(fn *types.Func) *FuncInfo {
+		fi := new(FuncInfo)
+		if pass.ImportObjectFact(fn, fi) {
+			return fi
+		}
+		return nil
+	}
 	for _, decl := range idx.all {
 		fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
 		if !ok {
@@ -131,25 +145,36 @@ func run(pass *analysis.Pass) (any, error) {
 		if fi.NoBody && decl.Recv == nil {
 			fi.Linkname = idx.linkname[decl.Name.Name]
 		}
+		if fi.Nosplit && !fi.NoBody {
+			fi.Unsafe, fi.UnsafeWhy = firstFinding(idx, decl, importFact)
+		}
 		if fi.NoBody || fi.Nosplit {
 			pass.ExportObjectFact(fn, fi)
 		}
 	}
 	c := &checker{
 		idx: idx,
-		report: func(pos token.Pos, msg string) {
-			pass.Reportf(pos, "%s", msg)
+		report: func(pos token.Pos, what string, chain []string, why string) {
+			pass.Reportf(pos, "childcheck: %s in child path (%s): %s", what, strings.Join(chain, " → "), why)
 		},
-		fact: func(fn *types.Func) *FuncInfo {
-			fi := new(FuncInfo)
-			if pass.ImportObjectFact(fn, fi) {
-				return fi
-			}
-			return nil
-		},
+		fact: importFact,
 	}
-	c.run()
+	c.run(idx.entries)
 	return nil, nil
+}
+
+// firstFinding walks a nosplit function as if it were an entry point and
+// returns its first finding, if any.
+func firstFinding(idx *index, decl *ast.FuncDecl, fact func(*types.Func) *FuncInfo) (what, why string) {
+	c := &checker{idx: idx, fact: fact}
+	c.report = func(pos token.Pos, w string, chain []string, y string) {
+		if !c.stop {
+			what, why = fmt.Sprintf("%s in %s", w, strings.Join(chain, " → ")), y
+			c.stop = true
+		}
+	}
+	c.run([]*ast.FuncDecl{decl})
+	return what, why
 }
 
 // ChildFuncs returns the function declarations that run in a forked child:
@@ -158,7 +183,7 @@ func run(pass *analysis.Pass) (any, error) {
 // analyzer visits them.
 func ChildFuncs(pkg *types.Package, files []*ast.File, info *types.Info) []*ast.FuncDecl {
 	c := &checker{idx: newIndex(pkg, files, info)}
-	c.run()
+	c.run(c.idx.entries)
 	return c.order
 }
 
@@ -226,21 +251,22 @@ type work struct {
 
 type checker struct {
 	idx     *index
-	report  func(pos token.Pos, msg string) // nil: only compute reachability
-	fact    func(fn *types.Func) *FuncInfo  // facts of other packages' functions
+	report  func(pos token.Pos, what string, chain []string, why string) // nil: only compute reachability
+	stop    bool                                                         // set by report to stop walking (fact computation)
+	fact    func(fn *types.Func) *FuncInfo                               // facts of other packages' functions
 	visited map[*ast.FuncDecl]bool
 	queue   []work
 	order   []*ast.FuncDecl
 }
 
-func (c *checker) run() {
+func (c *checker) run(entries []*ast.FuncDecl) {
 	c.visited = map[*ast.FuncDecl]bool{}
-	for _, e := range c.idx.entries {
+	for _, e := range entries {
 		c.enqueue(e, nil)
 	}
 	// Breadth first, so that each function is checked once, with the
 	// shortest chain from the first entry point that reaches it.
-	for len(c.queue) > 0 {
+	for len(c.queue) > 0 && !c.stop {
 		w := c.queue[0]
 		c.queue = c.queue[1:]
 		c.order = append(c.order, w.decl)
@@ -297,7 +323,7 @@ func (w *funcWalk) reportf(pos token.Pos, why, format string, args ...any) {
 		return
 	}
 	what := fmt.Sprintf(format, args...)
-	w.report(pos, fmt.Sprintf("childcheck: %s in child path (%s): %s", what, strings.Join(w.chain, " → "), why))
+	w.report(pos, what, w.chain, why)
 }
 
 func (w *funcWalk) qual(p *types.Package) string {
@@ -794,6 +820,8 @@ func (w *funcWalk) visitCallee(call *ast.CallExpr, fn *types.Func) bool {
 	switch {
 	case fi == nil:
 		w.reportf(call.Pos(), whyStack, "call to %s (neither //go:nosplit, assembly nor allowlisted)", name)
+	case fi.Nosplit && fi.Unsafe != "":
+		w.reportf(call.Pos(), fi.UnsafeWhy, "call to %s (//go:nosplit, but it contains: %s)", name, fi.Unsafe)
 	case fi.Nosplit:
 	case fi.NoBody && fi.Linkname != "":
 		w.reportf(call.Pos(), whyLinkname, "call to %s (//go:linkname to %s, not on the allowlist)", name, fi.Linkname)

@@ -48,7 +48,7 @@ func report(n int) string {
 }
 
 //go:nosplit
-func nosplitButAllocates(n int) []int { // want nosplitButAllocates:`funcinfo\(nosplit\)`
+func nosplitButAllocates(n int) []int { // want nosplitButAllocates:`funcinfo\(nosplit,unsafe\)`
 	return make([]int, n) // want `call to builtin make in child path \(forkChild → nosplitButAllocates\): may allocate`
 }
 
@@ -68,6 +68,7 @@ func forkChild(a *attr, s string, b []byte, i interface{}, f func()) error {
 	middle()                   // want `call to middle \(not //go:nosplit\)`
 	rawVfork(0, 0, 0, 0)       // want `call to rawVfork \(//go:linkname to syscall.rawVforkSyscall, not on the allowlist\) in child path \(forkChild\): a bodyless //go:linkname declaration`
 	helper.Plain(1)            // want `call to helper.Plain \(neither //go:nosplit, assembly nor allowlisted`
+	helper.NosplitBad(1)       // want `call to helper.NosplitBad \(//go:nosplit, but it contains: call to builtin make in NosplitBad → grow\) in child path \(forkChild\): may allocate`
 	helper.Linked()            // want `call to helper.Linked \(//go:linkname to runtime.someInternal, not on the allowlist\)`
 	_ = (&helper.T{}).Get()    // want `address of composite literal &helper.T{...}` `call to \(\*helper.T\).Get \(neither`
 	_ = strconv.Itoa(3)        // want `call to strconv.Itoa in child path \(forkChild\): may allocate`

@@ -33,3 +33,12 @@ func (t *T) Fast() int { return t.N }
 
 // Counter is a package-level variable of another package.
 var Counter int
+
+// NosplitBad is nosplit but allocates through a nosplit callee: reported
+// at the call site in the child, through the fact.
+//
+//go:nosplit
+func NosplitBad(n int) []int { return grow(n) }
+
+//go:nosplit
+func grow(n int) []int { return make([]int, n) }
