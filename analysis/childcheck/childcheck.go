@@ -195,10 +195,77 @@ type index struct {
 	decls    map[*types.Func]*ast.FuncDecl
 	linkname map[string]string // local function name -> link target
 	entries  []*ast.FuncDecl
+	written  map[*types.Var]bool // package-level variables written somewhere in the package
+}
+
+// constantLike reports whether v is a package-level variable of this package
+// that is never written after initialization: nowhere in the package is it
+// assigned, incremented or decremented, range-assigned, the receiver of a
+// pointer method, or has its address converted to unsafe.Pointer. Taking the
+// address of such a variable in the child (to pass a constant path to a
+// system call, say) is a read.
+func (idx *index) constantLike(v *types.Var) bool {
+	return v.Pkg() == idx.pkg && !idx.written[v]
+}
+
+// findWrites fills idx.written.
+func (idx *index) findWrites(files []*ast.File) {
+	info := idx.info
+	mark := func(e ast.Expr) {
+		if e == nil {
+			return
+		}
+		if v := varRoot(info, e); v != nil {
+			idx.written[v] = true
+		}
+	}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				for _, lhs := range n.Lhs {
+					mark(lhs)
+				}
+			case *ast.IncDecStmt:
+				mark(n.X)
+			case *ast.RangeStmt:
+				if n.Tok == token.ASSIGN {
+					mark(n.Key)
+					mark(n.Value)
+				}
+			case *ast.SelectorExpr:
+				if sel := info.Selections[n]; sel != nil && sel.Kind() == types.MethodVal {
+					if fn, ok := sel.Obj().(*types.Func); ok {
+						if recv := fn.Type().(*types.Signature).Recv(); recv != nil {
+							if _, ok := recv.Type().(*types.Pointer); ok {
+								mark(n.X)
+							}
+						}
+					}
+				}
+			case *ast.CallExpr:
+				if isUnsafePointer(info.Types[unparen(n.Fun)]) && len(n.Args) == 1 {
+					if u, ok := unparen(n.Args[0]).(*ast.UnaryExpr); ok && u.Op == token.AND {
+						mark(u.X)
+					}
+				}
+			}
+			return true
+		})
+	}
+}
+
+func isUnsafePointer(tv types.TypeAndValue) bool {
+	if !tv.IsType() {
+		return false
+	}
+	b, ok := types.Unalias(tv.Type).(*types.Basic)
+	return ok && b.Kind() == types.UnsafePointer
 }
 
 func newIndex(pkg *types.Package, files []*ast.File, info *types.Info) *index {
-	idx := &index{pkg: pkg, info: info, decls: map[*types.Func]*ast.FuncDecl{}, linkname: map[string]string{}}
+	idx := &index{pkg: pkg, info: info, decls: map[*types.Func]*ast.FuncDecl{}, linkname: map[string]string{}, written: map[*types.Var]bool{}}
+	idx.findWrites(files)
 	for _, f := range files {
 		for _, cg := range f.Comments {
 			for _, c := range cg.List {
@@ -315,6 +382,7 @@ type funcWalk struct {
 	chain      []string
 	sigs       []*types.Signature // enclosing function signatures (FuncDecl, FuncLits)
 	called     map[*ast.SelectorExpr]bool
+	unsafeAddr map[*ast.UnaryExpr]bool // &x converted directly to unsafe.Pointer
 	handledLit map[*ast.CompositeLit]bool
 }
 
@@ -352,6 +420,7 @@ func (c *checker) checkFunc(wk work) {
 		checker:    c,
 		chain:      wk.chain,
 		called:     map[*ast.SelectorExpr]bool{},
+		unsafeAddr: map[*ast.UnaryExpr]bool{},
 		handledLit: map[*ast.CompositeLit]bool{},
 	}
 	if fn, ok := info.Defs[wk.decl.Name].(*types.Func); ok {
@@ -413,7 +482,11 @@ func (w *funcWalk) visit(n ast.Node) {
 				w.handledLit[lit] = true
 				w.reportf(n.Pos(), whyAlloc, "address of composite literal &%s{...}", w.typeString(info.TypeOf(lit)))
 			} else if v := w.pkgVarRoot(n.X); v != nil {
-				w.reportf(n.Pos(), whyGlobal, "address of package-level variable %s taken (it may be written through)", v.Name())
+				if w.unsafeAddr[n] {
+					w.reportf(n.Pos(), whyGlobal, "address of package-level variable %s converted to unsafe.Pointer (it may be written through)", v.Name())
+				} else if !w.idx.constantLike(v) {
+					w.reportf(n.Pos(), whyGlobal, "address of package-level variable %s taken (it is written elsewhere, or may be written through)", v.Name())
+				}
 			}
 		}
 	case *ast.CompositeLit:
@@ -483,8 +556,8 @@ func (w *funcWalk) visit(n ast.Node) {
 	case *ast.SliceExpr:
 		if t := info.TypeOf(n.X); t != nil {
 			if _, ok := t.Underlying().(*types.Array); ok {
-				if v := w.pkgVarRoot(n.X); v != nil {
-					w.reportf(n.Pos(), whyGlobal, "slicing package-level array %s takes its address (it may be written through)", v.Name())
+				if v := w.pkgVarRoot(n.X); v != nil && !w.idx.constantLike(v) {
+					w.reportf(n.Pos(), whyGlobal, "slicing package-level array %s takes its address (it is written elsewhere, or may be written through)", v.Name())
 				}
 			}
 		}
@@ -572,8 +645,9 @@ func isInteger(t types.Type) bool {
 
 // pkgVarRoot returns the package-level variable that e denotes or reaches
 // through field selections, indexing and dereferences, if any.
-func (w *funcWalk) pkgVarRoot(e ast.Expr) *types.Var {
-	info := w.idx.info
+func (w *funcWalk) pkgVarRoot(e ast.Expr) *types.Var { return varRoot(w.idx.info, e) }
+
+func varRoot(info *types.Info, e ast.Expr) *types.Var {
 	for {
 		switch x := e.(type) {
 		case *ast.ParenExpr:
@@ -697,6 +771,9 @@ func (w *funcWalk) visitCall(call *ast.CallExpr) {
 		to, from := tv.Type, info.TypeOf(call.Args[0])
 		if from == nil {
 			return
+		}
+		if u, ok := unparen(call.Args[0]).(*ast.UnaryExpr); ok && u.Op == token.AND && isUnsafePointer(tv) {
+			w.unsafeAddr[u] = true
 		}
 		switch {
 		case isInterface(to):

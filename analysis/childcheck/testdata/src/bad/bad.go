@@ -124,12 +124,12 @@ func forkChild2(a *attr, v val, n int) (error, stringer) {
 	state.fds = nil               // want `write to package-level variable state`
 	last = nil                    // want `write to package-level variable last`
 	helper.Counter = 3            // want `write to package-level variable Counter`
-	_ = &counter                  // want `address of package-level variable counter taken`
+	_ = &counter                  // want `address of package-level variable counter taken \(it is written elsewhere`
 	_ = table[:]                  // want `slicing package-level array table takes its address`
 	for counter = range 3 {       // want `write to package-level variable counter`
 	}
 	state.bump()                 // want `pointer method bump on package-level variable state` `call to \(\*attr\).bump \(not //go:nosplit\)`
-	_ = unsafe.Pointer(&counter) // want `address of package-level variable counter taken`
+	_ = unsafe.Pointer(&counter) // want `address of package-level variable counter converted to unsafe.Pointer`
 	println("x")                 // want `call to builtin println \(runtime print lock\)`
 	if n > 0 {
 		panic("boom") // want `call to builtin panic in child path \(forkChild2\): panic allocates`
@@ -138,6 +138,26 @@ func forkChild2(a *attr, v val, n int) (error, stringer) {
 }
 
 func takesIface(s stringer) {}
+
+var (
+	readBuf [8]byte // never assigned, but the child reads into it
+	lazy    [4]byte // assigned by the parent: not constant-like
+)
+
+func initLazy() { lazy[0] = 1 }
+
+//go:nosplit
+func rawRead(fd int, p unsafe.Pointer, n int) {} // want rawRead:`funcinfo\(nosplit\)`
+
+//go:nosplit
+func usePath(p *byte) {} // want usePath:`funcinfo\(nosplit\)`
+
+//forkexec:child
+func forkChild5() {
+	rawRead(0, unsafe.Pointer(&readBuf[0]), len(readBuf)) // want `address of package-level variable readBuf converted to unsafe.Pointer \(it may be written through\) in child path \(forkChild5\)`
+	usePath(&lazy[0])                                     // want `address of package-level variable lazy taken \(it is written elsewhere, or may be written through\)`
+	_ = lazy[:]                                           // want `slicing package-level array lazy takes its address`
+}
 
 func pair() (int, val) { return 0, 0 }
 
