@@ -15,32 +15,32 @@ type Step uint8
 // The steps, in the order they happen. The child's steps run in this order
 // too; see the package documentation for why each is where it is.
 const (
-	StepArgs          Step = iota + 1 // parent: convert argv0, argv, Env, Dir or Chroot to C strings
-	StepAttr                          // parent: check that SysProcAttr is consistent
-	StepPipe                          // parent: create the error pipe
-	StepClone                         // parent: clone the child
-	StepKeepCaps                      // child: prctl(PR_SET_KEEPCAPS) for AmbientCaps
-	StepIDMap                         // parent or child: write uid_map, gid_map or setgroups
-	StepSetsid                        // child: setsid
-	StepSetpgid                       // child: setpgid
-	StepForeground                    // child: make the process group the tty's foreground group
-	StepUnshare                       // child: unshare(Unshareflags)
-	StepMountPrivate                  // child: remount / private after unsharing the mount namespace
-	StepChroot                        // child: chroot
-	StepSetgroups                     // child: setgroups
-	StepSetgid                        // child: setgid
-	StepSetuid                        // child: setuid
-	StepCapabilities                  // child: capget/capset for AmbientCaps
-	StepAmbientCaps                   // child: raise an ambient capability
-	StepChdir                         // child: chdir
-	StepPdeathsig                     // child: set the parent-death signal
-	StepDup                           // child: move a descriptor of ProcAttr.Files into place
-	StepCloseFDs                      // child: close descriptors not passed (SysProcAttr.CloseFDs)
-	StepNoctty                        // child: detach from the controlling tty
-	StepSetctty                       // child: set the controlling tty
-	StepResetSignals                  // child: reset signal dispositions and mask (SysProcAttr.ResetSignals)
-	StepPtrace                        // child: ptrace(PTRACE_TRACEME)
-	StepExec                          // child: execve
+	StepArgs         Step = iota + 1 // parent: convert argv0, argv, Env, Dir or Chroot to C strings
+	StepAttr                         // parent: check that SysProcAttr is consistent
+	StepPipe                         // parent: create the error pipe
+	StepClone                        // parent: clone the child
+	StepKeepCaps                     // child: prctl(PR_SET_KEEPCAPS) for AmbientCaps
+	StepIDMap                        // parent or child: write uid_map, gid_map or setgroups
+	StepSetsid                       // child: setsid
+	StepSetpgid                      // child: setpgid
+	StepForeground                   // child: make the process group the tty's foreground group
+	StepUnshare                      // child: unshare(Unshareflags)
+	StepMountPrivate                 // child: remount / private after unsharing the mount namespace
+	StepChroot                       // child: chroot
+	StepSetgroups                    // child: setgroups
+	StepSetgid                       // child: setgid
+	StepSetuid                       // child: setuid
+	StepCapabilities                 // child: capget/capset for AmbientCaps
+	StepAmbientCaps                  // child: raise an ambient capability
+	StepChdir                        // child: chdir
+	StepPdeathsig                    // child: set the parent-death signal
+	StepDup                          // child: move a descriptor of ProcAttr.Files into place
+	StepCloseFDs                     // child: close descriptors not passed (SysProcAttr.CloseFDs)
+	StepNoctty                       // child: detach from the controlling tty
+	StepSetctty                      // child: set the controlling tty
+	StepResetSignals                 // child: reset signal dispositions and mask (SysProcAttr.ResetSignals)
+	StepPtrace                       // child: ptrace(PTRACE_TRACEME)
+	StepExec                         // child: execve
 )
 
 var stepNames = [...]string{
