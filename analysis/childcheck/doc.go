@@ -38,7 +38,9 @@
 // Starting from each entry point the analyzer follows every static call.
 // Functions of the same package are walked (their bodies are checked too,
 // with the chain "entry → f → g" in the message); functions of other packages
-// are judged from facts exported when their package was analyzed. It reports:
+// are judged from facts exported when their package was analyzed (bodyless,
+// //go:nosplit, //go:linkname target, and for a nosplit function the first
+// finding in its own body, as if it were an entry point). It reports:
 //
 //   - calls to functions that are neither assembly (a declaration without a
 //     body and without //go:linkname), nor //go:nosplit, nor on the allowlist
@@ -69,14 +71,20 @@
 //     working scheduler.
 //   - map index, assignment, delete, clear and range: map code hashes, may
 //     grow the map (allocate) and is not nosplit.
-//   - writes to package-level variables (assignment, ++/--, taking their
-//     address, slicing a package-level array, calling a pointer method on
-//     one): the parent may hold them locked or be in the middle of updating
-//     them, and a vfork child's write lands in the parent's memory. Reading
-//     package-level variables is fine.
+//   - writes to package-level variables (assignment, ++/--, range
+//     assignment), and taking their address where it may be for a write:
+//     converting it to unsafe.Pointer, or taking the address of (or slicing,
+//     or calling a pointer method on) a variable that is written somewhere in
+//     the package. The parent may hold such variables locked or be in the
+//     middle of updating them, and a vfork child's write lands in the
+//     parent's memory. Reading package-level variables is fine, and so is
+//     passing &v[0] of a constant-like variable (never written anywhere in
+//     the package, e.g. a NUL-terminated path) as a typed pointer.
 //
 // Implicit runtime panics (index out of range, nil dereference, division by
-// zero) are not reported; code in the child must avoid them by construction.
+// zero) are not reported, nor are writes through pointers that were derived
+// from a package-level variable earlier (p := &v[0]; *p = 1); code in the
+// child must avoid them by construction.
 //
 // # Escape analysis cross-check
 //

@@ -62,6 +62,11 @@ func escapeMain(args []string) int {
 			fmt.Fprintf(os.Stderr, "childcheck -escape: %v\n", err)
 			return 2
 		}
+		if len(res.ChildFuncs) == 0 {
+			fmt.Fprintf(os.Stderr, "childcheck -escape: %s %s/%s: no //forkexec:child function found, nothing checked\n", res.Package, *goos, *goarch)
+			status = 1
+			continue
+		}
 		for _, f := range res.Findings {
 			fmt.Fprintln(os.Stderr, f)
 		}
