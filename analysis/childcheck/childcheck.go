@@ -470,7 +470,7 @@ func (w *funcWalk) visit(n ast.Node) {
 		w.reportf(n.Pos(), whyChan, "select statement")
 	case *ast.SendStmt:
 		w.reportf(n.Pos(), whyChan, "channel send")
-		if ch, ok := info.TypeOf(n.Chan).Underlying().(*types.Chan); ok {
+		if ch, ok := under(info.TypeOf(n.Chan)).(*types.Chan); ok {
 			w.checkBox(n.Value, ch.Elem(), "sent value")
 		}
 	case *ast.UnaryExpr:
@@ -528,13 +528,12 @@ func (w *funcWalk) visit(n ast.Node) {
 			w.reportf(n.Pos(), whyGlobal, "write to package-level variable %s", v.Name())
 		}
 	case *ast.RangeStmt:
-		switch t := info.TypeOf(n.X).Underlying().(type) {
+		switch under(info.TypeOf(n.X)).(type) {
 		case *types.Map:
 			w.reportf(n.Pos(), whyMap, "range over map")
 		case *types.Chan:
 			w.reportf(n.Pos(), whyChan, "range over channel")
 		case *types.Signature:
-			_ = t
 			w.reportf(n.Pos(), whyDynamic, "range over function iterator (calls a closure)")
 		}
 		if n.Tok == token.ASSIGN {
@@ -573,7 +572,7 @@ func (w *funcWalk) visit(n ast.Node) {
 		if fn, ok := sel.Obj().(*types.Func); ok {
 			if recv := fn.Type().(*types.Signature).Recv(); recv != nil {
 				if _, ptrRecv := recv.Type().(*types.Pointer); ptrRecv {
-					if _, ptrX := info.TypeOf(n.X).Underlying().(*types.Pointer); !ptrX {
+					if _, ptrX := under(info.TypeOf(n.X)).(*types.Pointer); !ptrX {
 						if v := w.pkgVarRoot(n.X); v != nil {
 							w.reportf(n.Pos(), whyGlobal, "pointer method %s on package-level variable %s takes its address (it may be written through)", n.Sel.Name, v.Name())
 						}
@@ -804,7 +803,7 @@ func (w *funcWalk) visitCall(call *ast.CallExpr) {
 		}
 	}
 
-	sig, _ := info.TypeOf(fun).Underlying().(*types.Signature)
+	sig, _ := under(info.TypeOf(fun)).(*types.Signature)
 	callee := typeutil.StaticCallee(info, call)
 	argsChecked := true
 	if callee == nil {
@@ -933,7 +932,7 @@ func (w *funcWalk) visitBuiltin(call *ast.CallExpr, b *types.Builtin, id *ast.Id
 		w.reportf(call.Pos(), whyMap, "call to builtin delete")
 	case "clear":
 		if len(call.Args) == 1 {
-			if _, ok := info.TypeOf(call.Args[0]).Underlying().(*types.Map); ok {
+			if _, ok := under(info.TypeOf(call.Args[0])).(*types.Map); ok {
 				w.reportf(call.Pos(), whyMap, "call to builtin clear on a map")
 			}
 		}
@@ -951,4 +950,12 @@ func Allowlist() map[string]string {
 		m[k] = v
 	}
 	return m
+}
+
+// under is t's underlying type, or nil.
+func under(t types.Type) types.Type {
+	if t == nil {
+		return nil
+	}
+	return t.Underlying()
 }
