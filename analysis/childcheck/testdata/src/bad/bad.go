@@ -159,6 +159,17 @@ func forkChild5() {
 	_ = lazy[:]                                           // want `slicing package-level array lazy takes its address`
 }
 
+//forkexec:child
+func forkChild6(i interface{}) int {
+	switch i.(type) {
+	case int: // a concrete type: a plain comparison, silent
+		return 1
+	case stringer: // want `type switch case on interface stringer in child path \(forkChild6\): asserting to an interface type may take the itab table lock`
+		return 2
+	}
+	return 0
+}
+
 func pair() (int, val) { return 0, 0 }
 
 //forkexec:child
