@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || freebsd
 
 package forkexec
 
@@ -96,6 +96,12 @@ func newCmdline(argv0 string, argv []string, attr *ProcAttr, chroot string) (c c
 		c.fd[i] = int(f)
 	}
 	return c, nil
+}
+
+// pathAsArgv0 makes argv[0] point at the program path; the caller makes sure
+// argv is not empty.
+func (c *cmdline) pathAsArgv0() {
+	c.mem[0] = uintptr(unsafe.Pointer(c.argv0))
 }
 
 func nulError(what string) *Error {

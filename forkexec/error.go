@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || freebsd
 
 package forkexec
 
@@ -18,7 +18,8 @@ const (
 	StepArgs         Step = iota + 1 // parent: convert argv0, argv, Env, Dir or Chroot to C strings
 	StepAttr                         // parent: check that SysProcAttr is consistent
 	StepPipe                         // parent: create the error pipe
-	StepClone                        // parent: clone the child
+	StepClone                        // parent: clone the child (rfork or vfork on FreeBSD)
+	StepJail                         // child: jail_attach(Jail) (FreeBSD)
 	StepKeepCaps                     // child: prctl(PR_SET_KEEPCAPS) for AmbientCaps
 	StepIDMap                        // parent or child: write uid_map, gid_map or setgroups
 	StepSetsid                       // child: setsid
@@ -48,6 +49,7 @@ var stepNames = [...]string{
 	StepAttr:         "check SysProcAttr",
 	StepPipe:         "pipe",
 	StepClone:        "clone",
+	StepJail:         "attach jail",
 	StepKeepCaps:     "set keepcaps",
 	StepIDMap:        "write id map",
 	StepSetsid:       "setsid",
@@ -90,7 +92,7 @@ type Error struct {
 	// Detail says what the step was working on, where that is not implied:
 	// the path for chroot, chdir and exec; "fd 7 onto 1" for dup; the
 	// signal for set pdeathsig and reset signal; the capability for raise
-	// ambient capability; which argument for convert; the problem for check
+	// ambient capability; the jail id for attach jail; which argument for convert; the problem for check
 	// SysProcAttr.
 	Detail string
 }
@@ -142,6 +144,8 @@ func reportDetail(r *childReport, argv0 string, attr *ProcAttr, sys *SysProcAttr
 		return "signal " + strconv.Itoa(d)
 	case StepAmbientCaps:
 		return "capability " + strconv.Itoa(d)
+	case StepJail:
+		return "jid " + strconv.Itoa(d)
 	}
 	return ""
 }

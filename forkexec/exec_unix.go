@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || freebsd
 
 package forkexec
 
@@ -65,7 +65,7 @@ func Spawn(argv0 string, argv []string, attr *ProcAttr) (pid int, err error) {
 }
 
 // StartProcess wraps [ForkExec] for package os, as syscall.StartProcess does.
-// handle is always 0 on Linux.
+// handle is always 0.
 func StartProcess(argv0 string, argv []string, attr *ProcAttr) (pid int, handle uintptr, err error) {
 	pid, err = ForkExec(argv0, argv, attr)
 	return pid, 0, err
@@ -86,6 +86,11 @@ func forkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err *Error)
 	cmd, err := newCmdline(argv0, argv, attr, sys.Chroot)
 	if err != nil {
 		return 0, err
+	}
+	// The syscall package's quirk on FreeBSD, kept for drop-in equality: an
+	// argv[0] longer than the program path is replaced by the path.
+	if runtime.GOOS == "freebsd" && len(argv) > 0 && len(argv[0]) > len(argv0) {
+		cmd.pathAsArgv0()
 	}
 	// Both Setctty and Foreground use Ctty, with different meanings.
 	if sys.Setctty && sys.Foreground {

@@ -20,11 +20,13 @@
 // Every stub is //go:nosplit (the child of a fork must not grow its stack),
 // //go:norace and //go:nocheckptr (instrumentation calls into the runtime),
 // and allocates nothing. Where an architecture differs, the table in arch.go
-// says so and the generator applies it: 16-bit-uid system calls on 386 and arm
-// are replaced by their 32-bit forms, fcntl by fcntl64 on 32-bit targets, and
-// clone's first two arguments swapped on s390x. With -sysnum, the generator
-// reads x/sys/unix's zsysnum_GOOS_GOARCH.go from DIR and refuses a declaration
-// whose system call the target does not have (dup2 on arm64, for example).
+// says so and the generator applies it: 16-bit-uid system calls on Linux 386
+// and arm are replaced by their 32-bit forms, fcntl by fcntl64 on 32-bit Linux
+// targets, clone's first two arguments swapped on s390x, and on 32-bit targets
+// an int64 or uint64 argument is passed in two slots, low word first, starting
+// at an even slot on arm (EABI). With -sysnum, the generator reads x/sys/unix's
+// zsysnum_GOOS_GOARCH.go from DIR and refuses a declaration whose system call
+// the target does not have (dup2 on linux/arm64, for example).
 package main
 
 import (
@@ -138,10 +140,7 @@ func generate(cmdline string, pkg string, t target, decls []decl) ([]byte, error
 	}
 	b.WriteString("\n\t\"golang.org/x/sys/unix\"\n)\n\n")
 	for _, d := range decls {
-		args := make([]string, len(d.params))
-		for i, p := range d.params {
-			args[i] = p.asUintptr()
-		}
+		args := t.kernelArgs(d.params)
 		if d.sysno == "SYS_CLONE" && t.cloneSwapsFirstTwo && len(args) >= 2 {
 			// The s390x kernel takes clone's stack before its flags.
 			args[0], args[1] = args[1], args[0]
@@ -221,6 +220,24 @@ func generate(cmdline string, pkg string, t target, decls []decl) ([]byte, error
 		return nil, fmt.Errorf("formatting generated code: %v\n%s", err, b.Bytes())
 	}
 	return out, nil
+}
+
+// kernelArgs returns the expressions that pass params to the kernel, one
+// per argument slot: a 64-bit parameter takes two slots on a 32-bit target,
+// aligned to an even slot where the target wants it.
+func (t target) kernelArgs(params []field) []string {
+	var args []string
+	for _, p := range params {
+		if !t.words32 || !p.is64() {
+			args = append(args, p.asUintptr())
+			continue
+		}
+		if t.pairsEven && len(args)%2 == 1 {
+			args = append(args, "0")
+		}
+		args = append(args, "uintptr("+p.name+")", "uintptr("+p.name+">>32)")
+	}
+	return args
 }
 
 func joinFields(fs []field) string {

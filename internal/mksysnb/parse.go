@@ -28,6 +28,10 @@ func (f field) isPointer() bool {
 	return strings.HasPrefix(f.typ, "*") || f.typ == "unsafe.Pointer"
 }
 
+// is64 reports whether f is a 64-bit integer, which takes two argument slots
+// on a 32-bit target.
+func (f field) is64() bool { return f.typ == "int64" || f.typ == "uint64" }
+
 // asUintptr is the expression that passes f to the kernel.
 func (f field) asUintptr() string {
 	switch {
