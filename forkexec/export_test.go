@@ -1,0 +1,10 @@
+package forkexec
+
+// Test hooks for the external test package.
+
+// SetForceClone3 makes spawns use clone3 even where clone would do.
+func SetForceClone3(on bool) { forceClone3 = on }
+
+// SetForceCloseFDsByProc makes CloseFDs skip close_range and list
+// /proc/self/fd, as on kernels before 5.11.
+func SetForceCloseFDsByProc(on bool) { forceCloseFDsByProc = on }

@@ -1,0 +1,246 @@
+//go:build linux
+
+package forkexec_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/forkexec/forkexec/forkexec"
+	"github.com/forkexec/forkexec/internal/probe"
+)
+
+// The programs tests start to learn what a child got: probePath is
+// testdata/probe, a static Go program reporting ids, directories, process
+// group, terminal, namespaces and more; cprobePath is testdata/cprobe.c,
+// which reports descriptors and signal state, the things a Go program's
+// runtime changes before main. cprobePath is empty where there is no C
+// compiler, and the tests that need it skip.
+var probePath, cprobePath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "forkexec-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	// Other users run the probes in tests that change credentials.
+	os.Chmod(dir, 0o755)
+	probePath = filepath.Join(dir, "probe")
+	if err := buildProbe(probePath); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	if cc, err := exec.LookPath("cc"); err == nil {
+		out := filepath.Join(dir, "cprobe")
+		if b, err := exec.Command(cc, "-O2", "-static", "-o", out, "testdata/cprobe.c").CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building testdata/cprobe.c: %v\n%s", err, b)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
+		cprobePath = out
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// buildProbe builds testdata/probe as a static binary, so that it also runs
+// inside a chroot holding nothing else.
+func buildProbe(out string) error {
+	gotool, err := exec.LookPath("go")
+	if err != nil {
+		gotool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	}
+	cmd := exec.Command(gotool, "build", "-o", out, "./testdata/probe")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the probe: %v\n%s", err, b)
+	}
+	return nil
+}
+
+// spawnFunc is the function under test: forkexec.ForkExec or forkexec.Spawn.
+type spawnFunc func(argv0 string, argv []string, attr *forkexec.ProcAttr) (int, error)
+
+// startProbe starts the probe in report mode through spawn, with attr, its
+// report going to a pipe appended to attr.Files. It returns the pid and the
+// pipe's read end; the caller waits.
+func startProbe(t *testing.T, spawn spawnFunc, argv0 string, attr *forkexec.ProcAttr, args ...string) (int, *os.File, error) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	a := *attr
+	a.Files = append(append([]uintptr(nil), attr.Files...), w.Fd())
+	argv := append([]string{argv0, "-report", strconv.Itoa(len(attr.Files))}, args...)
+	argv = append(argv, "report")
+	pid, err := spawn(argv0, argv, &a)
+	if err != nil {
+		r.Close()
+		return 0, nil, err
+	}
+	return pid, r, nil
+}
+
+// runProbe starts the probe with attr through forkexec.ForkExec, waits for
+// it and returns its report.
+func runProbe(t *testing.T, attr *forkexec.ProcAttr, args ...string) *probe.Report {
+	t.Helper()
+	pid, r, err := startProbe(t, forkexec.ForkExec, probePath, attr, args...)
+	if err != nil {
+		t.Fatalf("ForkExec: %v", err)
+	}
+	return readReport(t, pid, r)
+}
+
+// readReport reads the probe's report from r and waits for pid to exit 0.
+func readReport(t *testing.T, pid int, r *os.File) *probe.Report {
+	t.Helper()
+	b, err := io.ReadAll(r)
+	r.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := wait(t, pid)
+	if !ws.Exited() || ws.ExitStatus() != 0 {
+		t.Fatalf("probe: %v", describe(ws))
+	}
+	var rep probe.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatalf("probe report %q: %v", b, err)
+	}
+	return &rep
+}
+
+// cprobeReport is what testdata/cprobe.c reports.
+type cprobeReport struct {
+	fds            map[int]probe.FD
+	sigBlk, sigIgn uint64
+}
+
+// runCProbe starts cprobe through spawn with attr, its report going to a
+// pipe appended to attr.Files, waits for it and returns the report.
+func runCProbe(t *testing.T, spawn spawnFunc, attr *forkexec.ProcAttr) *cprobeReport {
+	t.Helper()
+	if cprobePath == "" {
+		t.Skip("no C compiler (cc) to build testdata/cprobe.c")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := *attr
+	a.Files = append(append([]uintptr(nil), attr.Files...), w.Fd())
+	pid, err := spawn(cprobePath, []string{cprobePath, strconv.Itoa(len(attr.Files))}, &a)
+	w.Close()
+	if err != nil {
+		r.Close()
+		t.Fatalf("spawn: %v", err)
+	}
+	b, err := io.ReadAll(r)
+	r.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws := wait(t, pid); !ws.Exited() || ws.ExitStatus() != 0 {
+		t.Fatalf("cprobe: %s", describe(ws))
+	}
+	rep := &cprobeReport{fds: map[int]probe.FD{}}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 3 && f[0] == "fd":
+			fd, _ := strconv.Atoi(f[1])
+			rep.fds[fd] = probe.FD{Cloexec: f[2] == "1", Target: strings.Join(f[3:], " ")}
+		case len(f) == 2 && f[0] == "SigBlk:":
+			rep.sigBlk, _ = strconv.ParseUint(f[1], 16, 64)
+		case len(f) == 2 && f[0] == "SigIgn:":
+			rep.sigIgn, _ = strconv.ParseUint(f[1], 16, 64)
+		}
+	}
+	return rep
+}
+
+func wait(t *testing.T, pid int) syscall.WaitStatus {
+	t.Helper()
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(pid, &ws, 0, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("wait4(%d): %v", pid, err)
+		}
+		return ws
+	}
+}
+
+func describe(ws syscall.WaitStatus) string {
+	switch {
+	case ws.Exited():
+		return "exit status " + strconv.Itoa(ws.ExitStatus())
+	case ws.Signaled():
+		return "killed by " + ws.Signal().String()
+	case ws.Stopped():
+		return "stopped by " + ws.StopSignal().String()
+	}
+	return fmt.Sprintf("status %#x", uint32(ws))
+}
+
+// stdio is Files for a probe that shares the test's stdin, stdout and stderr.
+func stdio() []uintptr { return []uintptr{0, 1, 2} }
+
+// openFDs returns the number of descriptors this process has open.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents) - 1 // less ReadDir's own
+}
+
+// checkNoZombie fails if this process has a child that has exited and not
+// been waited for.
+func checkNoZombie(t *testing.T) {
+	t.Helper()
+	var ws syscall.WaitStatus
+	pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG|syscall.WALL, nil)
+	if err == nil && pid > 0 {
+		t.Errorf("found zombie child %d (%s)", pid, describe(ws))
+	}
+}
+
+// stepError asserts that err is a *forkexec.Error for step wrapping errno.
+func stepError(t *testing.T, err error, step forkexec.Step, errno syscall.Errno) *forkexec.Error {
+	t.Helper()
+	var e *forkexec.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not a *forkexec.Error", err, err)
+	}
+	if e.Step != step || !errors.Is(err, errno) {
+		t.Fatalf("error %q: got step %v errno %v, want step %v errno %v", err, e.Step, e.Errno, step, errno)
+	}
+	return e
+}
+
+func requireRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (tests run as root in CI)")
+	}
+}
