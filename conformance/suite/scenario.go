@@ -1,0 +1,552 @@
+package suite
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/forkexec/forkexec/conformance/probe"
+	"golang.org/x/sys/unix"
+)
+
+// Kind tells how a scenario is judged.
+type Kind int
+
+const (
+	// Compare runs the scenario through the reference and the
+	// implementation under test and compares the outcomes field by field.
+	Compare Kind = iota
+	// Extension runs only the implementation under test and checks the
+	// outcome against its documented expectation (the stdlib has no
+	// counterpart).
+	Extension
+)
+
+// Scenario is one ProcAttr/SysProcAttr combination (plus parent state).
+type Scenario struct {
+	// Name is a short unique identifier (the table's row label).
+	Name string
+	// Group is the topic ("files", "env", "ns", ...).
+	Group string
+	// Doc says what the scenario does.
+	Doc string
+	// Kind tells how it is judged.
+	Kind Kind
+	// Isolated scenarios change process-wide parent state; each
+	// implementation then runs in its own fresh worker process.
+	Isolated bool
+	// SoftNofile, if non-zero, makes the driver start the isolated
+	// worker with this soft RLIMIT_NOFILE (capped at the hard limit).
+	SoftNofile uint64
+	// KeepNofile stops the worker from pinning RLIMIT_NOFILE with
+	// syscall.Setrlimit at start-up (see the package documentation of
+	// the command: that pin hides the known rlimit difference).
+	KeepNofile bool
+	// NeedStatic marks scenarios that need a static probe (chroot).
+	NeedStatic bool
+	// NoQemu, if set, is why the scenario is not run under qemu-user.
+	NoQemu string
+	// Known maps field-name prefixes to the documented reason why the
+	// implementation under test differs there.
+	Known map[string]string
+	// Setup prepares one run: it sets c.Argv0, c.Argv and c.Attr (which
+	// start as a plain probe run) and parent state, registering undo
+	// functions with c.Defer. It returns c.Skip(...) to skip.
+	Setup func(c *Ctx) error
+	// Check, for Extension scenarios, judges the outcome; it returns the
+	// list of violated expectations.
+	Check func(c *Ctx, o Fields) []string
+}
+
+// Fields is a flattened, normalized outcome: field name to value.
+type Fields map[string]string
+
+var registry []*Scenario
+
+func add(s *Scenario) { registry = append(registry, s) }
+
+// Scenarios returns every registered scenario in registration order.
+func Scenarios() []*Scenario { return registry }
+
+// Lookup returns the scenario named name.
+func Lookup(name string) *Scenario {
+	for _, s := range registry {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+type skipError struct{ reason string }
+
+func (e *skipError) Error() string { return "skip: " + e.reason }
+
+// Ctx is the context of one run of one scenario with one implementation.
+type Ctx struct {
+	// W is the worker running the scenario.
+	W *Worker
+	// Impl is the implementation being run.
+	Impl Impl
+	// Run is this run's probe directory.
+	Run *probe.Run
+	// Argv0, Argv and Attr are passed to ForkExec.
+	Argv0 string
+	Argv  []string
+	Attr  *syscall.ProcAttr
+	// Start, if set, replaces impl.ForkExec (extension scenarios use it
+	// to call forkexec directly).
+	Start func() (int, error)
+	// Wait, if set, replaces the default wait for the child (which
+	// kills it after a timeout).
+	Wait func(pid int) (syscall.WaitStatus, error)
+	// After, if set, runs once the child is reaped, to add parent-side
+	// observations to the outcome.
+	After func(pid int, f Fields)
+	// Exec, if set, replaces the whole start/wait/read sequence.
+	Exec func(c *Ctx) Fields
+
+	names    map[int64]string
+	repl     [][2]string
+	ttyNr    int64
+	cgroup   string
+	cleanups []func()
+}
+
+// Skip returns the error a Setup returns to skip the scenario.
+func (c *Ctx) Skip(format string, args ...any) error {
+	return &skipError{fmt.Sprintf(format, args...)}
+}
+
+// Defer registers f to undo parent state after the run (LIFO).
+func (c *Ctx) Defer(f func()) { c.cleanups = append(c.cleanups, f) }
+
+// NamePid makes the normalizer print pid as name.
+func (c *Ctx) NamePid(pid int, name string) { c.names[int64(pid)] = name }
+
+// Replace makes the normalizer replace old with new in paths.
+func (c *Ctx) Replace(old, new string) { c.repl = append(c.repl, [2]string{old, new}) }
+
+func (c *Ctx) cleanup() {
+	for i := len(c.cleanups) - 1; i >= 0; i-- {
+		c.cleanups[i]()
+	}
+	c.cleanups = nil
+}
+
+// Open opens path and returns its descriptor, closed after the run.
+func (c *Ctx) Open(path string, flag int, perm uint32) (uintptr, error) {
+	fd, err := syscall.Open(path, flag|syscall.O_CLOEXEC, perm)
+	if err != nil {
+		return 0, fmt.Errorf("open %s: %w", path, err)
+	}
+	c.Defer(func() { syscall.Close(fd) })
+	return uintptr(fd), nil
+}
+
+// MustOpen is Open that panics (the scenario then errors).
+func (c *Ctx) MustOpen(path string, flag int, perm uint32) uintptr {
+	fd, err := c.Open(path, flag, perm)
+	if err != nil {
+		panic(err)
+	}
+	return fd
+}
+
+// File creates a file named name in the run directory, opened read-write,
+// so that its path identifies it in the probe's fd report.
+func (c *Ctx) File(name string) uintptr {
+	return c.MustOpen(filepath.Join(c.Run.Dir, name), syscall.O_RDWR|syscall.O_CREAT, 0o666)
+}
+
+// Pipe returns a pipe's read and write ends (close-on-exec in the parent).
+func (c *Ctx) Pipe() (r, w uintptr) {
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+		panic(err)
+	}
+	c.Defer(func() { syscall.Close(p[0]); syscall.Close(p[1]) })
+	return uintptr(p[0]), uintptr(p[1])
+}
+
+// Std returns three descriptors for the child's 0, 1, 2: /dev/null for
+// reading, and two for writing.
+func (c *Ctx) Std() []uintptr {
+	return []uintptr{
+		c.MustOpen("/dev/null", syscall.O_RDONLY, 0),
+		c.MustOpen("/dev/null", syscall.O_WRONLY, 0),
+		c.MustOpen("/dev/null", syscall.O_WRONLY, 0),
+	}
+}
+
+// Pty is a pseudo-terminal pair opened with /dev/ptmx.
+type Pty struct {
+	Master, Slave int
+	Name          string
+	TTYNr         int64 // the slave's device as /proc/PID/stat's tty_nr
+}
+
+// OpenPty opens a new pty (both ends close-on-exec, slave with O_NOCTTY
+// unless ctty is true) and registers it with the normalizer as $PTY.
+func (c *Ctx) OpenPty(ctty bool) (*Pty, error) {
+	m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open /dev/ptmx: %w", err)
+	}
+	c.Defer(func() { unix.Close(m) })
+	if err := unix.IoctlSetPointerInt(m, unix.TIOCSPTLCK, 0); err != nil {
+		return nil, fmt.Errorf("TIOCSPTLCK: %w", err)
+	}
+	n, err := unix.IoctlGetUint32(m, unix.TIOCGPTN)
+	if err != nil {
+		return nil, fmt.Errorf("TIOCGPTN: %w", err)
+	}
+	name := fmt.Sprintf("/dev/pts/%d", n)
+	flags := unix.O_RDWR | unix.O_CLOEXEC
+	if !ctty {
+		flags |= unix.O_NOCTTY
+	}
+	s, err := unix.Open(name, flags, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	c.Defer(func() { unix.Close(s) })
+	var st unix.Stat_t
+	if err := unix.Fstat(s, &st); err != nil {
+		return nil, err
+	}
+	maj, min := int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev))
+	p := &Pty{Master: m, Slave: s, Name: name, TTYNr: (min & 0xff) | (maj << 8) | ((min &^ 0xff) << 12)}
+	c.ttyNr = p.TTYNr
+	c.Replace(name, "$PTY")
+	return p, nil
+}
+
+// newCtx prepares a default run: the probe with argv {"probe", "x"}, a
+// one-variable environment and /dev/null on 0, 1, 2.
+func (w *Worker) newCtx(impl Impl) (*Ctx, error) {
+	run, err := w.Probe.NewRun(w.Base)
+	if err != nil {
+		return nil, err
+	}
+	c := &Ctx{W: w, Impl: impl, Run: run, names: map[int64]string{}}
+	c.Defer(run.Remove)
+	c.Replace(run.Dir, "$RUN")
+	c.Replace(w.Base, "$BASE")
+	c.Argv0 = run.Exe
+	c.Argv = []string{"probe", "x"}
+	c.Attr = &syscall.ProcAttr{Env: []string{"FXCONF=1"}, Files: c.Std()}
+	return c, nil
+}
+
+// runImpl runs scenario s once with impl on a fresh locked OS thread that
+// is discarded afterwards (the goroutine exits locked), so thread state a
+// scenario sets, such as the signal mask, cannot leak into later runs.
+func (w *Worker) runImpl(s *Scenario, impl Impl) (rec Record) {
+	rec = Record{Scenario: s.Name, Impl: impl.Name()}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		before := countFDs()
+		c, err := w.newCtx(impl)
+		if err != nil {
+			rec.Error = err.Error()
+			return
+		}
+		func() {
+			defer c.cleanup()
+			defer func() {
+				if r := recover(); r != nil {
+					rec.Error = fmt.Sprintf("panic: %v", r)
+				}
+			}()
+			if err := s.Setup(c); err != nil {
+				var se *skipError
+				if errors.As(err, &se) {
+					rec.Skip = se.reason
+				} else {
+					rec.Error = "setup: " + err.Error()
+				}
+				return
+			}
+			var f Fields
+			if c.Exec != nil {
+				f = c.Exec(c)
+			} else {
+				f = c.execOne()
+			}
+			if s.Kind == Extension && s.Check != nil {
+				rec.Violations = s.Check(c, f)
+				if rec.Violations == nil {
+					rec.Violations = []string{}
+				}
+			}
+			rec.Fields = f
+		}()
+		if rec.Fields != nil {
+			rec.Fields["parent.fd_leak"] = strconv.Itoa(countFDs() - before)
+		}
+	}()
+	<-done
+	return rec
+}
+
+// execOne starts the child, waits for it and reads its report.
+func (c *Ctx) execOne() Fields {
+	start := c.Start
+	if start == nil {
+		start = func() (int, error) { return c.Impl.ForkExec(c.Argv0, c.Argv, c.Attr) }
+	}
+	pid, err := start()
+	f := Fields{"error": DescribeError(err)}
+	if err != nil {
+		return f
+	}
+	c.NamePid(pid, "$child")
+	wait := c.Wait
+	if wait == nil {
+		wait = func(pid int) (syscall.WaitStatus, error) { return WaitTimeout(pid, 30*time.Second) }
+	}
+	ws, werr := wait(pid)
+	if werr != nil {
+		f["exit"] = "wait: " + werr.Error()
+	} else {
+		f["exit"] = describeWait(ws)
+	}
+	if c.After != nil {
+		c.After(pid, f)
+	}
+	rep, rerr := c.Run.Read()
+	if rerr != nil {
+		f["report"] = "missing"
+		return f
+	}
+	c.flatten(rep, f, "")
+	return f
+}
+
+// WaitTimeout reaps pid, killing it if it has not exited within d.
+func WaitTimeout(pid int, d time.Duration) (syscall.WaitStatus, error) {
+	t := time.AfterFunc(d, func() { syscall.Kill(pid, syscall.SIGKILL) })
+	defer t.Stop()
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(pid, &ws, unix.WALL, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		return ws, err
+	}
+}
+
+func describeWait(ws syscall.WaitStatus) string {
+	switch {
+	case ws.Exited():
+		return fmt.Sprintf("exit %d", ws.ExitStatus())
+	case ws.Signaled():
+		return "signal " + unix.SignalName(ws.Signal())
+	case ws.Stopped():
+		return "stopped " + unix.SignalName(ws.StopSignal())
+	}
+	return fmt.Sprintf("status %#x", int(ws))
+}
+
+// DescribeError renders an error for comparison: errno name and number
+// for a syscall.Errno, else its dynamic type and message.
+func DescribeError(err error) string {
+	if err == nil {
+		return "none"
+	}
+	if e, ok := err.(syscall.Errno); ok {
+		return fmt.Sprintf("%s (errno %d: %s)", unix.ErrnoName(e), int(e), e.Error())
+	}
+	return fmt.Sprintf("%T: %s", err, err.Error())
+}
+
+func countFDs() int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(ents)
+}
+
+var (
+	inodeRE = regexp.MustCompile(`^(pipe|socket|net|mnt|ipc|uts|pid|user|cgroup|time):\[\d+\]$`)
+	ptsRE   = regexp.MustCompile(`^/dev/pts/\d+$`)
+	shareRE = regexp.MustCompile(`(shared|master):\d+`)
+)
+
+func (c *Ctx) pid(rep *probe.Report, v int64) string {
+	if v > 0 && v == int64(rep.Pid) {
+		return "$child"
+	}
+	if n, ok := c.names[v]; ok {
+		return n
+	}
+	if n, ok := parentPidName(v); ok {
+		return n
+	}
+	if v <= 1 {
+		return strconv.FormatInt(v, 10)
+	}
+	return "$other"
+}
+
+func (c *Ctx) path(s string) string {
+	for _, r := range c.repl {
+		if s == r[0] || strings.HasPrefix(s, r[0]+"/") {
+			return r[1] + s[len(r[0]):]
+		}
+	}
+	if inodeRE.MatchString(s) {
+		return s[:strings.IndexByte(s, ':')] + ":[*]"
+	}
+	if ptsRE.MatchString(s) {
+		return "/dev/pts/*"
+	}
+	return s
+}
+
+func (c *Ctx) flatten(rep *probe.Report, f Fields, prefix string) {
+	set := func(k, v string) { f[prefix+k] = v }
+	for i, a := range rep.Argv {
+		set(fmt.Sprintf("argv[%d]", i), strconv.Quote(a))
+	}
+	set("argv.len", strconv.Itoa(len(rep.Argv)))
+	for i, e := range rep.Env {
+		set(fmt.Sprintf("env[%d]", i), strconv.Quote(truncate(e, 60)))
+	}
+	set("env.len", strconv.Itoa(len(rep.Env)))
+	set("execfn", c.path(rep.Execfn))
+	set("cwd", c.path(rep.Cwd))
+	set("root", c.path(rep.Root))
+	set("uid", fmt.Sprint(rep.UID))
+	set("gid", fmt.Sprint(rep.GID))
+	set("groups", fmt.Sprint(rep.Groups))
+	set("pid", c.pid(rep, int64(rep.Pid)))
+	set("ppid", c.pid(rep, int64(rep.Ppid)))
+	set("pgid", c.pid(rep, int64(rep.Pgid)))
+	set("sid", c.pid(rep, int64(rep.Sid)))
+	switch {
+	case rep.TTYNr == 0:
+		set("ctty", "none")
+	case rep.TTYNr == c.ttyNr:
+		set("ctty", "$PTY")
+	default:
+		set("ctty", "other")
+	}
+	set("ctty.tpgid", c.pid(rep, rep.Tpgid))
+	if rep.DevTTY {
+		set("devtty", "pgrp "+c.pid(rep, int64(rep.DevTTYPgrp)))
+	} else {
+		set("devtty", "errno "+unix.ErrnoName(syscall.Errno(rep.DevTTYErrno)))
+	}
+	masks := map[string]uint64{}
+	for k, v := range rep.Signals {
+		masks[k], _ = strconv.ParseUint(v, 16, 64)
+	}
+	for sig := 1; sig <= 64; sig++ {
+		bit := uint64(1) << (sig - 1)
+		d := "dfl"
+		if masks["SigIgn"]&bit != 0 {
+			d = "ign"
+		} else if masks["SigCgt"]&bit != 0 {
+			d = "caught"
+		}
+		if masks["SigBlk"]&bit != 0 {
+			d += "+blocked"
+		}
+		if (masks["SigPnd"]|masks["ShdPnd"])&bit != 0 {
+			d += "+pending"
+		}
+		set("sig."+sigName(sig), d)
+	}
+	for k, v := range rep.Status {
+		if k == "TracerPid" {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			v = c.pid(rep, n)
+		}
+		set("status."+k, v)
+	}
+	set("pdeathsig", sigName(rep.Pdeathsig))
+	set("no_new_privs", strconv.Itoa(rep.NoNewPrivs))
+	set("dumpable", strconv.Itoa(rep.Dumpable))
+	set("keepcaps", strconv.Itoa(rep.Keepcaps))
+	for k, v := range rep.Rlimits {
+		set("rlimit."+k, v[0]+"/"+v[1])
+	}
+	for _, fd := range rep.FDs {
+		v := fmt.Sprintf("%s cloexec=%v flags=%#o", c.path(fd.Target), fd.Cloexec, fd.Flags)
+		if fd.TTY {
+			v += " tty tcgetpgrp=" + c.pid(rep, int64(fd.Tcgetpgrp))
+		}
+		set(fmt.Sprintf("fd.%d", fd.FD), v)
+	}
+	set("fd.count", strconv.Itoa(len(rep.FDs)))
+	for k, v := range rep.NS {
+		switch {
+		case v == "":
+			set("ns."+k, "")
+		case v == c.W.parentNS[k]:
+			set("ns."+k, "parent's")
+		default:
+			set("ns."+k, "new")
+		}
+	}
+	cg := strings.TrimSpace(rep.Cgroup)
+	if c.cgroup != "" {
+		cg = strings.ReplaceAll(cg, c.cgroup, "/$CGROUP")
+	}
+	set("cgroup", cg)
+	set("uid_map", strings.Join(strings.Fields(rep.UIDMap), " "))
+	set("gid_map", strings.Join(strings.Fields(rep.GIDMap), " "))
+	set("setgroups", strings.TrimSpace(rep.Setgroups))
+	set("root_mount", shareRE.ReplaceAllString(rep.RootMount, "$1:*"))
+	set("hostname", rep.Hostname)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return fmt.Sprintf("%s...(%d bytes)", s[:n], len(s))
+}
+
+func sigName(sig int) string {
+	if sig == 0 {
+		return "0"
+	}
+	if sig > 0 && sig < len(hostSigNames) {
+		return hostSigNames[sig]
+	}
+	return "SIG" + strconv.Itoa(sig)
+}
+
+// hostSigNames names signals in the generic Linux numbering used by the
+// native probe (x86 and asm-generic agree for 1..31), whatever the arch
+// of the worker that renders them.
+var hostSigNames = []string{"", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
+	"SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM",
+	"SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU",
+	"SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR",
+	"SIGSYS"}
+
+// sortedKeys returns f's keys in order.
+func sortedKeys(f Fields) []string {
+	k := make([]string, 0, len(f))
+	for n := range f {
+		k = append(k, n)
+	}
+	sort.Strings(k)
+	return k
+}

@@ -1,0 +1,152 @@
+package suite
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// cell is a result's short table label.
+func cell(r Result) string {
+	switch r.Status {
+	case Same:
+		return "same"
+	case Differs:
+		return "DIFFERS"
+	case Known:
+		return "known"
+	case NotRun:
+		return "-"
+	case Pass:
+		return "ok"
+	case Fail:
+		return "FAIL"
+	case Error:
+		return "ERROR"
+	}
+	return "?"
+}
+
+// detail is the explanation printed under the table for a result that is
+// not plainly same/ok.
+func detail(r Result) string {
+	switch r.Status {
+	case NotRun:
+		return "not run: " + r.Reason
+	case Fail, Error:
+		return string(r.Status) + ": " + r.Reason
+	case Differs, Known:
+		var b strings.Builder
+		b.WriteString(string(r.Status) + ":")
+		for i, d := range r.Diffs {
+			if i == 8 {
+				fmt.Fprintf(&b, " ... and %d more fields", len(r.Diffs)-i)
+				break
+			}
+			fmt.Fprintf(&b, "\n      %s: syscall=%s impl=%s", d.Field, clip(d.Ref), clip(d.Impl))
+			if d.Known != "" {
+				b.WriteString("  [known: " + d.Known + "]")
+			}
+		}
+		return b.String()
+	}
+	return ""
+}
+
+func clip(s string) string {
+	if len(s) > 70 {
+		return s[:67] + "..."
+	}
+	return s
+}
+
+// Table writes the human-readable table: one row per scenario, one column
+// per arch, then the details of every cell that is not same/ok, then a
+// summary line.
+func Table(w io.Writer, o *Outcome) {
+	byScen := map[string]map[string]Result{}
+	var order []string
+	for _, r := range o.Results {
+		if byScen[r.Scenario] == nil {
+			byScen[r.Scenario] = map[string]Result{}
+			order = append(order, r.Scenario)
+		}
+		byScen[r.Scenario][r.Arch] = r
+	}
+	nameW := len("scenario")
+	for _, n := range order {
+		if len(n) > nameW {
+			nameW = len(n)
+		}
+	}
+	colW := make([]int, len(o.Arches))
+	for i, a := range o.Arches {
+		colW[i] = max(len(a), 7)
+	}
+	fmt.Fprintf(w, "fork/exec conformance: syscall.ForkExec (reference) vs %s; probe built with %s\n\n", o.UnderTest, o.Probe)
+	fmt.Fprintf(w, "%-*s", nameW+2, "scenario")
+	for i, a := range o.Arches {
+		fmt.Fprintf(w, "%-*s", colW[i]+1, a)
+	}
+	fmt.Fprintln(w)
+	group := ""
+	counts := map[Status]int{}
+	for _, n := range order {
+		row := byScen[n]
+		var g string
+		for _, r := range row {
+			g = r.Group
+		}
+		if g != group {
+			group = g
+			fmt.Fprintf(w, "[%s]\n", g)
+		}
+		fmt.Fprintf(w, "%-*s", nameW+2, n)
+		for i, a := range o.Arches {
+			r := row[a]
+			counts[r.Status]++
+			fmt.Fprintf(w, "%-*s", colW[i]+1, cell(r))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "\nlegend: same = identical after masking per-process values; known = differs only in a documented way;")
+	fmt.Fprintln(w, "ok/FAIL = extension meets/misses its documented expectation; - = not run (reason below); DIFFERS/ERROR fail the run")
+	// Details, with arches sharing the same text merged.
+	first := true
+	for _, n := range order {
+		row := byScen[n]
+		texts := map[string][]string{}
+		var keys []string
+		for _, a := range o.Arches {
+			d := detail(row[a])
+			if d == "" {
+				continue
+			}
+			if texts[d] == nil {
+				keys = append(keys, d)
+			}
+			texts[d] = append(texts[d], a)
+		}
+		if len(keys) == 0 {
+			continue
+		}
+		if first {
+			fmt.Fprintln(w, "\ndetails:")
+			first = false
+		}
+		sort.SliceStable(keys, func(i, j int) bool { return len(texts[keys[i]]) > len(texts[keys[j]]) })
+		for _, d := range keys {
+			arches := strings.Join(texts[d], ",")
+			if len(texts[d]) == len(o.Arches) && len(o.Arches) > 1 {
+				arches = "all"
+			}
+			fmt.Fprintf(w, "  %s [%s]: %s\n", n, arches, d)
+		}
+	}
+	passed := counts[Same] + counts[Known] + counts[Pass]
+	failed := counts[Differs] + counts[Fail] + counts[Error]
+	fmt.Fprintf(w, "\nsame %d, known %d, ok %d, not run %d, DIFFERS %d, FAIL %d, ERROR %d\n",
+		counts[Same], counts[Known], counts[Pass], counts[NotRun], counts[Differs], counts[Fail], counts[Error])
+	fmt.Fprintf(w, "conformance: %d passed, %d failed, %d skipped\n", passed, failed, counts[NotRun])
+}
