@@ -41,8 +41,8 @@ func (s Status) Bad() bool { return s == Differs || s == Fail || s == Error }
 // Diff is one differing field.
 type Diff struct {
 	Field string `json:"field"`
-	Ref   string `json:"ref"`   // the stdlib's value
-	Impl  string `json:"impl"`  // the implementation under test's value
+	Ref   string `json:"ref"`             // the stdlib's value
+	Impl  string `json:"impl"`            // the implementation under test's value
 	Known string `json:"known,omitempty"` // documented reason, if known
 }
 

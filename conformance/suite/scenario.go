@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -69,15 +70,29 @@ type Scenario struct {
 // Fields is a flattened, normalized outcome: field name to value.
 type Fields map[string]string
 
-var registry []*Scenario
+var (
+	registry []*Scenario
+	late     []func() // registrations that need the others first
+	lateOnce sync.Once
+)
 
 func add(s *Scenario) { registry = append(registry, s) }
 
+func ensure() {
+	lateOnce.Do(func() {
+		for _, f := range late {
+			f()
+		}
+	})
+}
+
 // Scenarios returns every registered scenario in registration order.
-func Scenarios() []*Scenario { return registry }
+func Scenarios() []*Scenario { ensure(); return registry }
 
 // Lookup returns the scenario named name.
-func Lookup(name string) *Scenario {
+func Lookup(name string) *Scenario { ensure(); return find(name) }
+
+func find(name string) *Scenario {
 	for _, s := range registry {
 		if s.Name == name {
 			return s
@@ -117,6 +132,7 @@ type Ctx struct {
 	names    map[int64]string
 	repl     [][2]string
 	ttyNr    int64
+	err      error // what the start returned
 	cgroup   string
 	cleanups []func()
 }
@@ -241,6 +257,7 @@ func (w *Worker) newCtx(impl Impl) (*Ctx, error) {
 	c.Defer(run.Remove)
 	c.Replace(run.Dir, "$RUN")
 	c.Replace(w.Base, "$BASE")
+	c.Replace(filepath.Base(run.Dir), "$RUN") // relative to the worker's cwd, Base
 	c.Argv0 = run.Exe
 	c.Argv = []string{"probe", "x"}
 	c.Attr = &syscall.ProcAttr{Env: []string{"FXCONF=1"}, Files: c.Std()}
@@ -307,6 +324,7 @@ func (c *Ctx) execOne() Fields {
 		start = func() (int, error) { return c.Impl.ForkExec(c.Argv0, c.Argv, c.Attr) }
 	}
 	pid, err := start()
+	c.err = err
 	f := Fields{"error": DescribeError(err)}
 	if err != nil {
 		return f
