@@ -91,8 +91,8 @@ type Error struct {
 	Errno syscall.Errno // what the failed system call returned
 	// Detail says what the step was working on, where that is not implied:
 	// the path for chroot, chdir and exec; "fd 7 onto 1" for dup; the
-	// signal for set pdeathsig and reset signal; the capability for raise
-	// ambient capability; the jail id for attach jail; which argument for convert; the problem for check
+	// signal for set pdeathsig and reset signal (or "mask"); the capability
+	// for raise ambient capability; the jail id for attach jail; which argument for convert; the problem for check
 	// SysProcAttr.
 	Detail string
 }
@@ -137,13 +137,15 @@ func reportDetail(r *childReport, argv0 string, attr *ProcAttr, sys *SysProcAttr
 		return "fd " + strconv.Itoa(int(attr.Files[d])) + " onto " + strconv.Itoa(d)
 	case StepForeground, StepSetctty:
 		return "fd " + strconv.Itoa(d)
-	case StepPdeathsig, StepResetSignals:
+	case StepPdeathsig:
+		return "signal " + strconv.Itoa(d)
+	case StepResetSignals:
 		if d < 0 {
 			return "mask"
 		}
-		return "signal " + strconv.Itoa(d)
+		return strconv.Itoa(d)
 	case StepAmbientCaps:
-		return "capability " + strconv.Itoa(d)
+		return strconv.Itoa(d)
 	case StepJail:
 		return "jid " + strconv.Itoa(d)
 	}

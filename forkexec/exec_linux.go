@@ -154,7 +154,7 @@ func sharesMemory(sys *SysProcAttr) bool {
 func checkSysProcAttr(sys *SysProcAttr) *Error {
 	for _, c := range sys.AmbientCaps {
 		if c >= 64 {
-			return &Error{Step: StepAmbientCaps, Errno: syscall.EINVAL, Detail: "capability " + strconv.FormatUint(uint64(c), 10)}
+			return &Error{Step: StepAmbientCaps, Errno: syscall.EINVAL, Detail: strconv.FormatUint(uint64(c), 10)}
 		}
 	}
 	return nil
@@ -188,6 +188,7 @@ func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int
 	// maps are written (or why they could not be).
 	if sys.UidMappings != nil || sys.GidMappings != nil {
 		if e := syscall.Pipe2(mapPipe[:], syscall.O_CLOEXEC); e != nil {
+			report.step = StepPipe
 			return 0, e.(syscall.Errno)
 		}
 		if sys.Unshareflags&syscall.CLONE_NEWUSER != 0 {

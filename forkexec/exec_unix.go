@@ -127,7 +127,12 @@ func forkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err *Error)
 			syscall.Close(p[0])
 			syscall.Close(p[1])
 		}
-		return 0, &Error{Step: StepClone, Errno: err1}
+		// A failure before the clone names its own step in the report.
+		step := StepClone
+		if report.step != 0 {
+			step = report.step
+		}
+		return 0, &Error{Step: step, Errno: err1}
 	}
 
 	if !shared {

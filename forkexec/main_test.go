@@ -150,6 +150,12 @@ func runCProbe(t *testing.T, spawn spawnFunc, attr *forkexec.ProcAttr) *cprobeRe
 		r.Close()
 		t.Fatalf("spawn: %v", err)
 	}
+	return parseCProbe(t, pid, r)
+}
+
+// parseCProbe reads cprobe's report from r and waits for pid to exit 0.
+func parseCProbe(t *testing.T, pid int, r *os.File) *cprobeReport {
+	t.Helper()
 	b, err := io.ReadAll(r)
 	r.Close()
 	if err != nil {

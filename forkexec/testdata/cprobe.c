@@ -8,9 +8,15 @@
  * descriptor, "fd N CLOEXEC TARGET" (CLOEXEC is 0 or 1), leaving out OUTFD
  * and its own directory descriptor, then the lines "SigBlk: ..." and
  * "SigIgn: ..." of /proc/self/status.
+ *
+ * Usage: cprobe -block SIGNUM PROGRAM ARGS...: block SIGNUM, then exec
+ * PROGRAM, which so starts with the signal blocked, as a Go program can
+ * only be: the Go runtime gives its threads the mask the process started
+ * with.
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +30,14 @@ int main(int argc, char **argv) {
 	ssize_t len;
 	FILE *status;
 
+	if (argc >= 4 && strcmp(argv[1], "-block") == 0) {
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, atoi(argv[2]));
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		execv(argv[3], argv + 3);
+		return 5;
+	}
 	if (argc != 2)
 		return 2;
 	out = atoi(argv[1]);

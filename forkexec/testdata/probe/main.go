@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
@@ -78,6 +79,9 @@ func main() {
 //	spawn noctty FD: as above with Noctty, fd 0 = the tty.
 //	spawn pdeathsig: Pdeathsig=SIGKILL on a grandchild that sleeps; the
 //	  middle exits at once, so the grandchild must die.
+//	spawn signals IMPL CPROBE: ignore SIGPIPE, then start CPROBE, which
+//	  reports on fd 3, through IMPL: syscall, forkexec, or reset
+//	  (forkexec with ResetSignals).
 func spawn(reportFD int, args []string) {
 	runtime.LockOSThread()
 	self, _ := os.Executable()
@@ -99,6 +103,23 @@ func spawn(reportFD int, args []string) {
 		argv = []string{self, "sleep"}
 		attr.Sys = &forkexec.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		wait = false
+	case "signals":
+		signal.Ignore(syscall.SIGPIPE)
+		attr.Files = []uintptr{0, 1, 2, uintptr(reportFD)}
+		argv = []string{args[2], "3"}
+		self = args[2]
+		switch args[1] {
+		case "syscall":
+			pid, err := syscall.ForkExec(self, argv, &syscall.ProcAttr{Files: attr.Files})
+			if err != nil {
+				fail("spawn: %v", err)
+			}
+			var ws syscall.WaitStatus
+			syscall.Wait4(pid, &ws, 0, nil)
+			return
+		case "reset":
+			attr.Sys = &forkexec.SysProcAttr{ResetSignals: true}
+		}
 	default:
 		fail("unknown spawn %q", args[0])
 	}
