@@ -18,7 +18,16 @@
  *              memory until its exec; the parent may reuse the stack only
  *              after EOF on the error pipe, which exec (after the switch to
  *              the new mm) or exit (after exit_mm) closes.
- * impl=posix_spawn (no new user namespace) is printed for scale.
+ * design=self clone(CLONE_VM|CLONE_VFORK|CLONE_NEWUSER|SIGCHLD), a vfork child
+ *              like any other: the parent sleeps, and the child writes its own
+ *              /proc/self/{uid_map,setgroups,gid_map} before exec. The kernel
+ *              allows that only for a one-line map of size 1 of the caller's
+ *              own euid (egid, with setgroups denied): a process in a new
+ *              user namespace has no CAP_SETUID over the parent namespace
+ *              (new_idmap_permitted in kernel/user_namespace.c). That is the
+ *              usual "map me to root" case, and the same rule forkexec's
+ *              Unshareflags path already relies on.
+ * design=posix_spawn (no new user namespace) is printed for scale.
  *
  * Output is in Go benchmark format:
  *   BenchmarkUsernsProto/design=vm/heap=1GiB-2  N  X ns/op
@@ -85,6 +94,49 @@ static void write_file(int pid, const char *name, const char *data) {
 }
 
 static char uidmap[64], gidmap[64];
+
+/* design=self: the vfork child writes its own maps, raw calls only */
+static int self_write(const char *path, const char *data) {
+	long fd = syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	long n = syscall(SYS_write, fd, data, strlen(data));
+	syscall(SYS_close, fd);
+	return n == (long)strlen(data) ? 0 : -1;
+}
+
+static int child_self_fn(void *p) {
+	int *failed = p;
+	if (self_write("/proc/self/uid_map", uidmap) || self_write("/proc/self/setgroups", "deny") ||
+	    self_write("/proc/self/gid_map", gidmap)) {
+		*failed = 1; /* shared memory: the parent is asleep until we exit */
+		syscall(SYS_exit, 126);
+	}
+	syscall(SYS_execve, child_path, child_argv, envp);
+	*failed = 2;
+	syscall(SYS_exit, 127);
+	return 0;
+}
+
+static void spawn_self(void) {
+	volatile int failed = 0;
+	pid_t pid = clone(child_self_fn, stack + STACK_SIZE, CLONE_VM | CLONE_VFORK | CLONE_NEWUSER | SIGCHLD,
+	                  (void *)&failed);
+	if (pid < 0) {
+		perror("clone");
+		exit(1);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			perror("waitpid");
+			exit(1);
+		}
+	if (failed || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "self: child failed (%d), status %#x\n", failed, st);
+		exit(1);
+	}
+}
 
 static void spawn_userns(int vm) {
 	int mp[2], ep[2];
@@ -155,6 +207,8 @@ static void run(const char *design, int which) {
 	do {
 		if (which < 0)
 			spawn_posix();
+		else if (which == 2)
+			spawn_self();
 		else
 			spawn_userns(which);
 		n++;
@@ -203,6 +257,9 @@ int main(int argc, char **argv) {
 		printf("design=vm:\n");
 		fflush(stdout);
 		spawn_userns(1);
+		printf("design=self:\n");
+		fflush(stdout);
+		spawn_self();
 		return 0;
 	}
 	if (!stat) {
@@ -231,11 +288,12 @@ int main(int argc, char **argv) {
 			h[i] = 1;
 	}
 	spawn_userns(1); /* warm up */
-	run("vm", 1);
-	run("fork", 0);
-	run("posix_spawn", -1);
-	run("vm", 1);
-	run("fork", 0);
-	run("posix_spawn", -1);
+	spawn_self();
+	for (int i = 0; i < 2; i++) {
+		run("vm", 1);
+		run("self", 2);
+		run("fork", 0);
+		run("posix_spawn", -1);
+	}
 	return 0;
 }
