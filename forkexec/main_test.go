@@ -164,6 +164,11 @@ func parseCProbe(t *testing.T, pid int, r *os.File) *cprobeReport {
 	if ws := wait(t, pid); !ws.Exited() || ws.ExitStatus() != 0 {
 		t.Fatalf("cprobe: %s", describe(ws))
 	}
+	return parseCProbeOutput(b)
+}
+
+// parseCProbeOutput parses what cprobe wrote.
+func parseCProbeOutput(b []byte) *cprobeReport {
 	rep := &cprobeReport{fds: map[int]probe.FD{}}
 	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		f := strings.Fields(line)

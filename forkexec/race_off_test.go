@@ -1,0 +1,5 @@
+//go:build !race
+
+package forkexec_test
+
+const raceEnabled = false
