@@ -126,18 +126,29 @@ var (
 // cloneFlags returns the clone flags for sys, without the exit signal.
 //
 // The child shares the parent's memory and the parent sleeps until it has
-// exec'd or exited (CLONE_VM|CLONE_VFORK), as in the stdlib, unless a new
-// user namespace is wanted: then the parent must write the child's uid and
-// gid maps while the child waits, which a sleeping parent cannot do.
+// exec'd or exited (CLONE_VM|CLONE_VFORK), as in the stdlib, unless the
+// parent must write the child's uid and gid maps while the child waits,
+// which a sleeping parent cannot do, or the child is cloned into a new user
+// namespace. The stdlib also gives up vfork when Unshareflags has
+// CLONE_NEWUSER; there is no need, because that child writes its own maps
+// and waits for nothing, so it keeps the vfork path and its cost stays
+// flat in the parent's memory size.
 func cloneFlags(sys *SysProcAttr) uintptr {
 	flags := sys.Cloneflags
-	if sys.Cloneflags&syscall.CLONE_NEWUSER == 0 && sys.Unshareflags&syscall.CLONE_NEWUSER == 0 {
+	if sys.Cloneflags&syscall.CLONE_NEWUSER == 0 && !parentWritesIDMaps(sys) {
 		flags |= syscall.CLONE_VFORK | syscall.CLONE_VM
 	}
 	if sys.PidFD != nil {
 		flags |= unix.CLONE_PIDFD
 	}
 	return flags
+}
+
+// parentWritesIDMaps reports whether the parent writes the child's uid and
+// gid maps (through /proc/PID) while the child waits: when there are maps
+// and the child does not unshare its user namespace itself.
+func parentWritesIDMaps(sys *SysProcAttr) bool {
+	return (sys.UidMappings != nil || sys.GidMappings != nil) && sys.Unshareflags&syscall.CLONE_NEWUSER == 0
 }
 
 // sharesMemory reports whether the child runs in the parent's memory while
@@ -186,18 +197,18 @@ func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int
 
 	// A pipe through which the parent tells the child that its uid and gid
 	// maps are written (or why they could not be).
-	if sys.UidMappings != nil || sys.GidMappings != nil {
+	if parentWritesIDMaps(sys) {
 		if e := syscall.Pipe2(mapPipe[:], syscall.O_CLOEXEC); e != nil {
 			report.step = StepPipe
 			return 0, e.(syscall.Errno)
 		}
-		if sys.Unshareflags&syscall.CLONE_NEWUSER != 0 {
-			// The child unshares its user namespace itself, after the clone,
-			// so it writes its own maps: format them now, while allocating
-			// is still allowed.
-			maps.uid = formatIDMappings(sys.UidMappings)
-			maps.gid = formatIDMappings(sys.GidMappings)
-		}
+	}
+	if sys.Unshareflags&syscall.CLONE_NEWUSER != 0 {
+		// The child unshares its user namespace itself, after the clone, so
+		// it writes its own maps: format them now, while allocating is
+		// still allowed.
+		maps.uid = formatIDMappings(sys.UidMappings)
+		maps.gid = formatIDMappings(sys.GidMappings)
 	}
 
 	// The child compares its parent's pid with this one to find out whether
@@ -235,10 +246,8 @@ func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int
 	if mapPipe[0] >= 0 {
 		syscall.Close(mapPipe[0])
 		var status syscall.Errno
-		if sys.Unshareflags&syscall.CLONE_NEWUSER == 0 {
-			if e := writeUIDGIDMappings(pid, sys); e != nil {
-				status = e.(syscall.Errno)
-			}
+		if e := writeUIDGIDMappings(pid, sys); e != nil {
+			status = e.(syscall.Errno)
 		}
 		syscall.Write(mapPipe[1], unsafe.Slice((*byte)(unsafe.Pointer(&status)), unsafe.Sizeof(status)))
 		syscall.Close(mapPipe[1])
