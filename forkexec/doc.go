@@ -1,0 +1,198 @@
+// Package forkexec starts processes the way the syscall package's ForkExec,
+// StartProcess and Exec do, as a drop-in replacement for them on Linux and
+// FreeBSD, with a few opt-in extensions and errors that say which step
+// failed. It is also meant to be read: this page explains what happens
+// between fork and exec, and why.
+//
+// # Switching
+//
+// ProcAttr, SysProcAttr, Credential and SysProcIDMap have the syscall
+// package's names, fields and field types, and ForkExec, StartProcess and
+// Exec its signatures, behaviour and errors: a failure is the same bare
+// syscall.Errno, compared with ==, or the same two messages about Setctty,
+// Foreground and Ctty. A program switches by changing its import from
+// "syscall" to "github.com/forkexec/forkexec/forkexec" where it builds the
+// attributes and calls ForkExec.
+//
+// # Extensions
+//
+// All are off by default, so that the zero value behaves as the stdlib does.
+//
+//   - SysProcAttr.ResetSignals: the child sets every signal but SIGKILL and
+//     SIGSTOP to SIG_DFL, ignored ones included, and empties its signal
+//     mask, just before exec (as QEMU's qemu_fork and ChromiumOS's Spawn do).
+//     Without it a child inherits the signals its parent ignores and the
+//     spawning thread's mask, as POSIX says exec must.
+//   - SysProcAttr.CloseFDs: the child closes every descriptor from
+//     len(ProcAttr.Files) up (libvirt's and Python's default), with
+//     close_range(CLOSE_RANGE_CLOEXEC), or, on kernels before 5.11 or under
+//     a seccomp policy without close_range, by listing /proc/self/fd.
+//   - Spawn: ForkExec with a *Error that names the failed step (chroot,
+//     chdir, setgroups, setuid, dup, set ctty, ptrace, exec, ...), its errno
+//     and the path, descriptor or signal concerned, as in "forkexec: chdir
+//     /no/such: no such file or directory". It unwraps to the Errno.
+//
+// # The sequence in the parent
+//
+//  1. Check everything that can be checked: a NUL byte in any string is
+//     EINVAL, Setctty with Foreground or with a Ctty outside Files is
+//     refused, an ambient capability above 63 is EINVAL. Nothing has forked
+//     yet, so bad input costs nothing but the error.
+//  2. Convert argv, the environment, Dir and Chroot to C strings and tables,
+//     and copy Files, into one allocation (see cmdline.go).
+//  3. Take ForkLock for writing (see below).
+//  4. Only if the child will not share the parent's memory: make a
+//     close-on-exec pipe on which the child reports failure.
+//  5. runtime_BeforeFork: block every signal on this thread and stop this
+//     goroutine's stack from growing or moving.
+//  6. clone, with CLONE_VM|CLONE_VFORK where the stdlib uses them.
+//  7. runtime_AfterFork: undo 5. Release ForkLock.
+//  8. If the child is in a new user namespace, write its uid and gid maps
+//     and tell it to go on.
+//  9. Learn whether the exec happened: with CLONE_VFORK the parent sleeps
+//     until the child has exec'd or exited, so the child's report, if it
+//     left one in the parent's memory, is there already; with the pipe, end
+//     of file means the exec closed it. A child that failed is waited for
+//     before the error is returned, so no zombie is left.
+//
+// # The sequence in the child
+//
+// Each step is where it is for a reason. In the stdlib's order:
+//
+//  1. prctl(PR_SET_KEEPCAPS) if AmbientCaps: capabilities must survive the
+//     setuid below.
+//  2. Wait for the parent to write the uid and gid maps: later steps use
+//     the ids they define.
+//  3. setsid, then setpgid: a session leader makes its own process group.
+//  4. TIOCSPGRP for Foreground, still with every signal blocked: a
+//     background group taking the terminal is sent SIGTTOU, which would
+//     stop the child.
+//  5. runtime_AfterForkInChild: put the runtime's signal handlers back to
+//     SIG_DFL, then restore the spawning thread's signal mask.
+//  6. unshare, writing the child's own maps for CLONE_NEWUSER, and making /
+//     private for CLONE_NEWNS so that the child's mounts do not propagate
+//     back.
+//  7. chroot, while the child still has the privilege for it.
+//  8. setgroups, setgid, setuid, in that order: once the uid is dropped the
+//     others can no longer be changed.
+//  9. Raise ambient capabilities, which setuid would have cleared.
+//  10. chdir, after chroot so Dir is inside the new root, and after setuid
+//     so it is checked with the child's own permissions.
+//  11. Arm Pdeathsig, after setuid, which clears it.
+//  12. Move Files into place (two passes; see the descriptor race below),
+//     close what Files says to close, and 0, 1 and 2 if Files is shorter.
+//  13. CloseFDs, if set.
+//  14. TIOCNOTTY for Noctty, TIOCSCTTY for Setctty: Ctty is now an index
+//     into Files.
+//  15. ResetSignals, if set: last, so that no step can install a handler
+//     or block a signal after it.
+//  16. ptrace(PTRACE_TRACEME), as late as possible, so that the tracer sees
+//     the exec and not the child's setup.
+//  17. execve. On failure, or at any failed step above, the child leaves
+//     its report and exits with status 253.
+//
+// # Hazards, and how each is met
+//
+// Between fork and exec. The child of a multithreaded program has one
+// thread: any lock another thread held at the fork stays held forever, and
+// the heap and the scheduler may be mid-update. So the child must not
+// allocate, take a lock, grow its stack or call Go code that might. The
+// child's code is one function (forkAndExecInChild1) whose variables are
+// all declared before the fork, calling only raw system call stubs, the
+// runtime's fork hooks and a few nosplit helpers. The stubs are generated
+// from //sysnb declarations by internal/mksysnb (run mkall.sh), one file per
+// GOOS/GOARCH; each is //go:nosplit, allocates nothing and returns the bare
+// Errno. The child functions carry the //forkexec:child directive, and
+// cmd/childcheck, an analyzer run in CI for every target, proves the rules
+// hold for everything they reach, with a second check on the compiler's
+// escape analysis. The stdlib relies on review for this.
+//
+// vfork's shared stack. With CLONE_VM|CLONE_VFORK the child runs on the
+// parent's stack while the parent sleeps, which makes a spawn cost the
+// same whatever the parent's size (a plain fork copies its page tables).
+// The child must then never return from the function that cloned it, or it
+// would unwind frames the parent is going to return through. So the clone
+// is made from forkAndExecInChild1, which the parent leaves at once and the
+// child never leaves; and the clone itself is made by a small assembly
+// stub per architecture (vfork_$GOOS_$GOARCH.s) that keeps its return
+// address in a register across the system call, or in the link register
+// it never saves, because every call the child makes writes below the
+// parent's frame, where a saved return address would be. For the same
+// reason the generated //sysvfork stubs only compute the clone's arguments:
+// a Go function between the clone and forkAndExecInChild1 would have its
+// frame overwritten. Sharing memory also lets the child leave its error
+// report in the parent's memory, as glibc's posix_spawn does, rather than
+// write it to a pipe: no pipe is made, read or closed on that path. The
+// stdlib gives up vfork for a child cloned into a new user namespace,
+// since the parent must write the maps while the child waits; forkexec
+// does too, but keeps vfork when the child unshares its user namespace and
+// writes its own maps, since then nothing waits.
+//
+// Inherited signal handlers and masks. A child inherits the parent's
+// signal dispositions and the forking thread's mask; a handler that ran in
+// a vfork child would run Go code on the parent's memory. So the parent
+// blocks every signal on its thread before the clone (runtime_BeforeFork),
+// and the child unblocks them only after the runtime has reset its
+// handlers to SIG_DFL (runtime_AfterForkInChild). Handlers the program set
+// to SIG_IGN stay ignored across exec, as POSIX requires; ResetSignals
+// resets those too, and empties the mask, dispositions first, so that no
+// signal unblocked by the reset can reach an old handler.
+//
+// The close-on-exec race, and ForkLock. A descriptor created without
+// O_CLOEXEC and marked close-on-exec a moment later leaks into any child
+// forked in between. Code that cannot create a descriptor close-on-exec
+// atomically holds ForkLock for reading across the two steps; a fork holds
+// it for writing. forkexec's ForkLock is the syscall package's own lock, so
+// the guarantee holds across forkexec, os, net and os/exec in one program.
+// Forks do not wait for each other: the first of a run of concurrent forks
+// takes the write lock and the last releases it (see lock.go). Within the
+// child, the Files shuffle has a race of its own: dup'ing Files[i] onto i
+// could overwrite a descriptor that a later Files[j] still needs, so a
+// first pass moves every Files[i] < i above all of them, and only then does
+// a second pass dup each onto its slot.
+//
+// The parent-death race. Pdeathsig asks the kernel to signal the child
+// when its parent thread dies, but only from the moment it is armed: a
+// parent dying between the clone and the prctl would never send it. So the
+// parent records its pid before the clone, and the child, once the signal
+// is armed, compares its parent's pid with it; if they differ the parent is
+// gone, and the child sends itself the signal. The signal follows the
+// spawning thread, not the process: lock the spawning goroutine to its
+// thread (runtime.LockOSThread) for as long as the child should live.
+//
+// setuid ordering. Once setuid has dropped root the child can no longer
+// change its groups or gid, chroot, or write its maps, and setuid clears
+// the parent-death signal and, without keepcaps, the capabilities. Hence
+// chroot, groups, gid, uid, then ambient capabilities and Pdeathsig.
+//
+// # Differences from the stdlib
+//
+// Only these, each unavoidable from outside the standard library or a fix
+// of a crash:
+//
+//   - RLIMIT_NOFILE. At start-up the syscall package raises the soft limit
+//     on open files to the hard limit and saves the original, which its
+//     children get back. The saved value is an unexported variable the
+//     linker will not let another package read, so forkexec's children
+//     inherit the parent's current, raised, soft limit. Where a program
+//     sets the limit itself with syscall.Setrlimit, the stdlib stops
+//     restoring too, and both agree. Exec has the same difference. A child
+//     that needs the original limit should set it; the conformance suite
+//     reports this as a known difference.
+//   - ForkLock is a *sync.RWMutex pointing at syscall.ForkLock, because Go
+//     has no way to give a second name to a variable: ForkLock.Lock() reads
+//     the same, &ForkLock does not.
+//   - An ambient capability above 63 is EINVAL before the fork; the
+//     stdlib's child indexes past an array with it and panics between fork
+//     and exec.
+//   - The stdlib keeps CLONE_VFORK off whenever Unshareflags has
+//     CLONE_NEWUSER; forkexec keeps it on (see above). What the child gets
+//     is the same.
+//
+// # Preconditions
+//
+// As with the stdlib: Files must be open descriptors of this process (or
+// -1), Ctty a descriptor of the child for Setctty and of the parent for
+// Foreground, and a program using Ptrace or Pdeathsig should lock the
+// spawning goroutine to its thread. The caller waits for the child.
+package forkexec
