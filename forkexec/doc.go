@@ -47,8 +47,8 @@
 //     goroutine's stack from growing or moving.
 //  6. clone, with CLONE_VM|CLONE_VFORK where the stdlib uses them.
 //  7. runtime_AfterFork: undo 5. Release ForkLock.
-//  8. If the child is in a new user namespace, write its uid and gid maps
-//     and tell it to go on.
+//  8. If the child was cloned into a new user namespace with maps it cannot
+//     write itself, write them and tell it to go on.
 //  9. Learn whether the exec happened: with CLONE_VFORK the parent sleeps
 //     until the child has exec'd or exited, so the child's report, if it
 //     left one in the parent's memory, is there already; with the pipe, end
@@ -61,8 +61,9 @@
 //
 //  1. prctl(PR_SET_KEEPCAPS) if AmbientCaps: capabilities must survive the
 //     setuid below.
-//  2. Wait for the parent to write the uid and gid maps: later steps use
-//     the ids they define.
+//  2. Wait for the parent to write the uid and gid maps, or write them, when
+//     the kernel lets the child map itself: later steps use the ids they
+//     define.
 //  3. setsid, then setpgid: a session leader makes its own process group.
 //  4. TIOCSPGRP for Foreground, still with every signal blocked: a
 //     background group taking the terminal is sent SIGTTOU, which would
@@ -123,10 +124,12 @@
 // frame overwritten. Sharing memory also lets the child leave its error
 // report in the parent's memory, as glibc's posix_spawn does, rather than
 // write it to a pipe: no pipe is made, read or closed on that path. The
-// stdlib gives up vfork for a child cloned into a new user namespace,
-// since the parent must write the maps while the child waits; forkexec
-// does too, but keeps vfork when the child unshares its user namespace and
-// writes its own maps, since then nothing waits.
+// stdlib gives up vfork for every new user namespace, since a parent that
+// writes the child's maps must run while the child waits. forkexec gives
+// it up only then: a child that unshares its user namespace writes its own
+// maps, and so does a child cloned into one whose maps the kernel lets it
+// write itself (one line mapping its own uid, or gid with setgroups denied:
+// the rootless "map me to root"), so nothing waits.
 //
 // Inherited signal handlers and masks. A child inherits the parent's
 // signal dispositions and the forking thread's mask; a handler that ran in
@@ -185,9 +188,9 @@
 //   - An ambient capability above 63 is EINVAL before the fork; the
 //     stdlib's child indexes past an array with it and panics between fork
 //     and exec.
-//   - The stdlib keeps CLONE_VFORK off whenever Unshareflags has
-//     CLONE_NEWUSER; forkexec keeps it on (see above). What the child gets
-//     is the same.
+//   - The stdlib keeps CLONE_VFORK off for every new user namespace;
+//     forkexec keeps it on where the child can write its own maps (see
+//     above). What the child gets is the same.
 //
 // # Preconditions
 //

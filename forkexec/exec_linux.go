@@ -128,14 +128,14 @@ var (
 // The child shares the parent's memory and the parent sleeps until it has
 // exec'd or exited (CLONE_VM|CLONE_VFORK), as in the stdlib, unless the
 // parent must write the child's uid and gid maps while the child waits,
-// which a sleeping parent cannot do, or the child is cloned into a new user
-// namespace. The stdlib also gives up vfork when Unshareflags has
-// CLONE_NEWUSER; there is no need, because that child writes its own maps
-// and waits for nothing, so it keeps the vfork path and its cost stays
-// flat in the parent's memory size.
+// which a sleeping parent cannot do. The stdlib gives up vfork for every
+// new user namespace; forkexec keeps it when the child can write its own
+// maps (see childMapsItself), so that the common case stays as cheap as any
+// spawn: a fork-class clone copies the parent's page tables, and its cost
+// grows with the parent's memory.
 func cloneFlags(sys *SysProcAttr) uintptr {
 	flags := sys.Cloneflags
-	if sys.Cloneflags&syscall.CLONE_NEWUSER == 0 && !parentWritesIDMaps(sys) {
+	if !parentWritesIDMaps(sys) && (sys.Cloneflags&syscall.CLONE_NEWUSER == 0 || childMapsItself(sys)) {
 		flags |= syscall.CLONE_VFORK | syscall.CLONE_VM
 	}
 	if sys.PidFD != nil {
@@ -146,9 +146,31 @@ func cloneFlags(sys *SysProcAttr) uintptr {
 
 // parentWritesIDMaps reports whether the parent writes the child's uid and
 // gid maps (through /proc/PID) while the child waits: when there are maps
-// and the child does not unshare its user namespace itself.
+// that the child cannot write itself.
 func parentWritesIDMaps(sys *SysProcAttr) bool {
-	return (sys.UidMappings != nil || sys.GidMappings != nil) && sys.Unshareflags&syscall.CLONE_NEWUSER == 0
+	return (sys.UidMappings != nil || sys.GidMappings != nil) &&
+		sys.Unshareflags&syscall.CLONE_NEWUSER == 0 && !childMapsItself(sys)
+}
+
+// childMapsItself reports whether a child cloned into a new user namespace
+// may write its own maps. The kernel lets a process in a new user namespace
+// map, without privilege over the parent namespace, exactly one id: its own
+// effective uid (and gid, once setgroups is denied), one line of size 1
+// (user_namespaces(7), "Defining user and group ID mappings"). That is
+// what rootless tools ask for, "map me to root"; the child writing it
+// gets the same maps the parent would have.
+func childMapsItself(sys *SysProcAttr) bool {
+	if sys.Cloneflags&syscall.CLONE_NEWUSER == 0 || sys.Unshareflags&syscall.CLONE_NEWUSER != 0 {
+		return false
+	}
+	if sys.UidMappings == nil && sys.GidMappings == nil {
+		return false
+	}
+	own := func(m []SysProcIDMap, id int) bool {
+		return m == nil || len(m) == 1 && m[0].Size == 1 && m[0].HostID == id
+	}
+	return own(sys.UidMappings, syscall.Geteuid()) &&
+		own(sys.GidMappings, syscall.Getegid()) && (sys.GidMappings == nil || !sys.GidMappingsEnableSetgroups)
 }
 
 // sharesMemory reports whether the child runs in the parent's memory while
@@ -203,10 +225,10 @@ func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int
 			return 0, e.(syscall.Errno)
 		}
 	}
-	if sys.Unshareflags&syscall.CLONE_NEWUSER != 0 {
-		// The child unshares its user namespace itself, after the clone, so
-		// it writes its own maps: format them now, while allocating is
-		// still allowed.
+	maps.self = childMapsItself(sys)
+	if maps.self || sys.Unshareflags&syscall.CLONE_NEWUSER != 0 {
+		// The child writes its own maps: format them now, while allocating
+		// is still allowed.
 		maps.uid = formatIDMappings(sys.UidMappings)
 		maps.gid = formatIDMappings(sys.GidMappings)
 	}
@@ -255,10 +277,12 @@ func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int
 	return pid, 0
 }
 
-// childIDMaps are the uid and gid maps a child that unshares its user
-// namespace writes itself, formatted by the parent.
+// childIDMaps are the uid and gid maps a child writes itself, formatted by
+// the parent: after unsharing its user namespace, or, when self is set,
+// right after being cloned into one.
 type childIDMaps struct {
 	uid, gid []byte
+	self     bool
 }
 
 // forkAndExecInChild1 clones the child and, in the child, sets it up and
@@ -334,8 +358,15 @@ func forkAndExecInChild1(cmd *cmdline, sys *SysProcAttr, flags uintptr, clone3 *
 		}
 	}
 
-	// Wait for the parent to write the uid and gid maps: every step below
-	// may depend on the ids they define.
+	// Wait for the parent to write the uid and gid maps, or write them
+	// here when the kernel lets the child map itself: every step below may
+	// depend on the ids they define.
+	if maps.self {
+		if err = writeOwnIDMaps(sys, maps); err != 0 {
+			step = StepIDMap
+			goto childerror
+		}
+	}
 	if mapPipe[0] >= 0 {
 		if err = rawClose(mapPipe[1]); err != 0 {
 			step = StepIDMap
@@ -393,24 +424,8 @@ func forkAndExecInChild1(cmd *cmdline, sys *SysProcAttr, flags uintptr, clone3 *
 			step = StepUnshare
 			goto childerror
 		}
-		if sys.Unshareflags&syscall.CLONE_NEWUSER != 0 && sys.GidMappings != nil {
-			// setgroups must be denied before an unprivileged gid_map write.
-			if sys.GidMappingsEnableSetgroups {
-				err = writeProcFile(&procSelfSetgroups[0], &setgroupsAllow[0], len(setgroupsAllow))
-			} else {
-				err = writeProcFile(&procSelfSetgroups[0], &setgroupsDeny[0], len(setgroupsDeny))
-			}
-			if err != 0 {
-				step = StepIDMap
-				goto childerror
-			}
-			if err = writeProcFile(&procSelfGIDMap[0], unsafe.SliceData(maps.gid), len(maps.gid)); err != 0 {
-				step = StepIDMap
-				goto childerror
-			}
-		}
-		if sys.Unshareflags&syscall.CLONE_NEWUSER != 0 && sys.UidMappings != nil {
-			if err = writeProcFile(&procSelfUIDMap[0], unsafe.SliceData(maps.uid), len(maps.uid)); err != 0 {
+		if sys.Unshareflags&syscall.CLONE_NEWUSER != 0 {
+			if err = writeOwnIDMaps(sys, maps); err != 0 {
 				step = StepIDMap
 				goto childerror
 			}
@@ -622,6 +637,34 @@ childerror:
 	for {
 		rawExit(exitChildFailed)
 	}
+}
+
+// writeOwnIDMaps writes the child's own uid and gid maps, formatted by the
+// parent, as a child in a new user namespace may: setgroups first, since an
+// unprivileged gid_map write needs it denied.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func writeOwnIDMaps(sys *SysProcAttr, maps *childIDMaps) syscall.Errno {
+	var err syscall.Errno
+	if sys.GidMappings != nil {
+		if sys.GidMappingsEnableSetgroups {
+			err = writeProcFile(&procSelfSetgroups[0], &setgroupsAllow[0], len(setgroupsAllow))
+		} else {
+			err = writeProcFile(&procSelfSetgroups[0], &setgroupsDeny[0], len(setgroupsDeny))
+		}
+		if err != 0 {
+			return err
+		}
+		if err = writeProcFile(&procSelfGIDMap[0], unsafe.SliceData(maps.gid), len(maps.gid)); err != 0 {
+			return err
+		}
+	}
+	if sys.UidMappings != nil {
+		return writeProcFile(&procSelfUIDMap[0], unsafe.SliceData(maps.uid), len(maps.uid))
+	}
+	return 0
 }
 
 // writeProcFile writes n bytes at data to the file at path, as a child

@@ -422,9 +422,18 @@ func TestUserNamespaceMaps(t *testing.T) {
 		{"Unshareflags", forkexec.SysProcAttr{Unshareflags: syscall.CLONE_NEWUSER, UidMappings: self, GidMappings: self}},
 		{"EnableSetgroups", forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: maps, GidMappings: maps, GidMappingsEnableSetgroups: true}},
 		{"Credential", forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: maps, GidMappings: maps, Credential: &forkexec.Credential{Uid: 5, Gid: 6}}},
+		// Mapping only itself, the child writes its own maps on the vfork path.
+		{"self map", forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: self, GidMappings: self}},
+		{"self uid map only", forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: self}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sys := c.sys
+			// Only a parent that writes the maps needs the child to wait,
+			// and so a fork-class clone.
+			wantShared := !slices.Equal(sys.UidMappings, maps)
+			if got := forkexec.SharesMemory(&sys); got != wantShared {
+				t.Errorf("vfork path: %v, want %v", got, wantShared)
+			}
 			rep := runProbe(t, &forkexec.ProcAttr{Files: stdio(), Sys: &sys})
 			if rep.NS["user"] == selfNS(t, "user") {
 				t.Fatalf("user namespace not new")
@@ -432,6 +441,9 @@ func TestUserNamespaceMaps(t *testing.T) {
 			wantUID, wantGID := 0, 0
 			if sys.Credential != nil {
 				wantUID, wantGID = int(sys.Credential.Uid), int(sys.Credential.Gid)
+			}
+			if sys.GidMappings == nil {
+				wantGID = 65534 // unmapped
 			}
 			if rep.Uid[0] != wantUID || rep.Gid[0] != wantGID {
 				t.Errorf("ids in the namespace: uid %v gid %v, want %d and %d", rep.Uid, rep.Gid, wantUID, wantGID)

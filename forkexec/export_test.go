@@ -8,3 +8,6 @@ func SetForceClone3(on bool) { forceClone3 = on }
 // SetForceCloseFDsByProc makes CloseFDs skip close_range and list
 // /proc/self/fd, as on kernels before 5.11.
 func SetForceCloseFDsByProc(on bool) { forceCloseFDsByProc = on }
+
+// SharesMemory reports whether a spawn with sys takes the vfork path.
+func SharesMemory(sys *SysProcAttr) bool { return sharesMemory(sys) }
