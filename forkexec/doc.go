@@ -191,6 +191,12 @@
 //   - The stdlib keeps CLONE_VFORK off for every new user namespace;
 //     forkexec keeps it on where the child can write its own maps (see
 //     above). What the child gets is the same.
+//   - On FreeBSD the stdlib forks; forkexec uses rfork(RFSPAWN), as
+//     FreeBSD's posix_spawn does (vfork before 12.2), and so, like the
+//     Linux child, starts Ptrace last rather than first: a child traced
+//     from the start would stop at its first signal, and its tracer, the
+//     spawning thread, sleeps until the exec. The tracer still sees the
+//     stop at the exec and nothing before it.
 //
 // # Preconditions
 //

@@ -111,6 +111,10 @@ func (e *Error) Error() string {
 // errors.Is(err, fs.ErrNotExist) hold for a program that was not found.
 func (e *Error) Unwrap() error { return e.Errno }
 
+// exitChildFailed is the exit status of a child whose setup failed, as in
+// the stdlib.
+const exitChildFailed = 253
+
 // childReport is what a child that failed tells its parent: through memory
 // the two share when the child was cloned with CLONE_VM, otherwise through
 // the error pipe. A zero errno means the child exec'd.

@@ -71,8 +71,6 @@ const (
 	lastSignal       = 128     // _SIG_MAXSIG, <sys/_sigset.h>
 	sigactionBytes   = 32      // sizeof(struct sigaction) is 32 on 64-bit, 24 on 32-bit
 	sigsetWords      = 4       // _SIG_WORDS, uint32 words in a sigset_t, <sys/_sigset.h>
-
-	exitChildFailed = 253 // the child's exit status when a step failed, as in the stdlib
 )
 
 // Test hooks, set only by tests before any spawn.

@@ -102,11 +102,6 @@ type cloneArgs struct {
 	cgroup     uint64 // cgroup fd for CLONE_INTO_CGROUP (Linux 5.7)
 }
 
-// Constants of the child path that x/sys/unix does not name.
-const (
-	exitChildFailed = 253 // the child's exit status when a step failed, as in the stdlib
-)
-
 var (
 	rootDir = [...]byte{'/', 0}
 	noneFS  = [...]byte{'n', 'o', 'n', 'e', 0}

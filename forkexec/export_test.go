@@ -1,3 +1,5 @@
+//go:build linux
+
 package forkexec
 
 // Test hooks for the external test package.
