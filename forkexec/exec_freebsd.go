@@ -309,44 +309,10 @@ func forkAndExecInChild1(cmd *cmdline, sys *SysProcAttr, nextfd, ppid int, vfork
 		}
 	}
 
-	// Move Files into place in two passes. Pass 1 moves every fd[i] < i up
-	// to nextfd and above, out of the way of pass 2, which would otherwise
-	// overwrite descriptor j < i before dup'ing it onto j. The copies are
-	// close-on-exec, so the program does not inherit them.
-	for i = 0; i < len(fd); i++ {
-		if fd[i] >= 0 && fd[i] < i {
-			if _, err = rawFcntl(fd[i], unix.F_DUP2FD_CLOEXEC, nextfd); err != 0 {
-				step, detail = StepDup, int32(i)
-				goto childerror
-			}
-			fd[i] = nextfd
-			nextfd++
-		}
-	}
-	// Pass 2: dup2 fd[i] onto i, which leaves i without close-on-exec, as
-	// wanted; -1 closes i; and fd[i] == i only has its close-on-exec flag
-	// cleared, which dup2 onto itself would not do.
-	for i = 0; i < len(fd); i++ {
-		if fd[i] == -1 {
-			rawClose(i)
-			continue
-		}
-		if fd[i] == i {
-			if _, err = rawFcntl(i, unix.F_SETFD, 0); err != 0 {
-				step, detail = StepDup, int32(i)
-				goto childerror
-			}
-			continue
-		}
-		if err = rawDup2(fd[i], i); err != 0 {
-			step, detail = StepDup, int32(i)
-			goto childerror
-		}
-	}
-	// By convention the program gets 0, 1 and 2 whatever Files says: when
-	// Files is shorter, those not given are closed rather than inherited.
-	for i = len(fd); i < 3; i++ {
-		rawClose(i)
+	// Move Files into place (see placeFiles); there is no error pipe.
+	if _, i, err = placeFiles(fd, nextfd, -1); err != 0 {
+		step, detail = StepDup, int32(i)
+		goto childerror
 	}
 
 	// There is no error pipe to keep open, so the descriptors are closed
@@ -445,4 +411,23 @@ func resetSignals() int {
 		return -1
 	}
 	return 0
+}
+
+// dupCloexec makes newfd a close-on-exec copy of oldfd.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func dupCloexec(oldfd, newfd int) syscall.Errno {
+	_, err := rawFcntl(oldfd, unix.F_DUP2FD_CLOEXEC, newfd)
+	return err
+}
+
+// dupOnto makes newfd a copy of oldfd that stays open across exec.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func dupOnto(oldfd, newfd int) syscall.Errno {
+	return rawDup2(oldfd, newfd)
 }

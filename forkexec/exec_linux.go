@@ -523,58 +523,11 @@ func forkAndExecInChild1(cmd *cmdline, sys *SysProcAttr, flags uintptr, clone3 *
 		}
 	}
 
-	// Move Files into place in two passes. Pass 1 moves every fd[i] < i up
-	// to nextfd and above, out of the way of pass 2, which would otherwise
-	// overwrite descriptor j < i before dup'ing it onto j; the error pipe,
-	// if there is one, is moved up the same way. The copies are made
-	// close-on-exec, so the program does not inherit them.
-	if pipe >= 0 && pipe < nextfd {
-		if err = rawDup3(pipe, nextfd, syscall.O_CLOEXEC); err != 0 {
-			step, detail = StepDup, -1
-			goto childerror
-		}
-		pipe = nextfd
-		nextfd++
-	}
-	for i = 0; i < len(fd); i++ {
-		if fd[i] >= 0 && fd[i] < i {
-			if nextfd == pipe {
-				nextfd++
-			}
-			if err = rawDup3(fd[i], nextfd, syscall.O_CLOEXEC); err != 0 {
-				step, detail = StepDup, int32(i)
-				goto childerror
-			}
-			fd[i] = nextfd
-			nextfd++
-		}
-	}
-	// Pass 2: dup3 fd[i] onto i, which leaves i without close-on-exec, as
-	// wanted; -1 closes i; and fd[i] == i only has its close-on-exec flag
-	// cleared, since dup3 refuses to copy a descriptor onto itself.
-	for i = 0; i < len(fd); i++ {
-		if fd[i] == -1 {
-			rawClose(i)
-			continue
-		}
-		if fd[i] == i {
-			if _, err = rawFcntl(i, syscall.F_SETFD, 0); err != 0 {
-				step, detail = StepDup, int32(i)
-				goto childerror
-			}
-			continue
-		}
-		if err = rawDup3(fd[i], i, 0); err != 0 {
-			step, detail = StepDup, int32(i)
-			goto childerror
-		}
-	}
-	// By convention the program gets 0, 1 and 2 whatever Files says: when
-	// Files is shorter, those not given are closed rather than inherited.
-	// Descriptors from 3 up that Files does not name are left alone unless
-	// CloseFDs is set, since programs that inherit more know to ask.
-	for i = len(fd); i < 3; i++ {
-		rawClose(i)
+	// Move Files into place (see placeFiles for the two passes), and the
+	// error pipe out of their way.
+	if pipe, i, err = placeFiles(fd, nextfd, pipe); err != 0 {
+		step, detail = StepDup, int32(i)
+		goto childerror
 	}
 
 	if sys.CloseFDs {
@@ -632,6 +585,24 @@ childerror:
 	for {
 		rawExit(exitChildFailed)
 	}
+}
+
+// dupCloexec makes newfd a close-on-exec copy of oldfd.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func dupCloexec(oldfd, newfd int) syscall.Errno {
+	return rawDup3(oldfd, newfd, syscall.O_CLOEXEC)
+}
+
+// dupOnto makes newfd a copy of oldfd that stays open across exec.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func dupOnto(oldfd, newfd int) syscall.Errno {
+	return rawDup3(oldfd, newfd, 0)
 }
 
 // writeOwnIDMaps writes the child's own uid and gid maps, formatted by the
