@@ -230,10 +230,14 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	for _, arch := range cfg.Arches {
 		res := map[string]Result{}
 		results[arch] = res
-		prefix, env, emulated, why := cfg.workerCommand(ctx, arch, tmp, logf)
+		prefix, env, emulated, why, buildErr := cfg.workerCommand(ctx, arch, tmp, logf)
 		if why != "" {
+			st := NotRun
+			if buildErr {
+				st = Error
+			}
 			for _, s := range scen {
-				res[s.Name] = Result{Scenario: s.Name, Group: s.Group, Arch: arch, Status: NotRun, Reason: why}
+				res[s.Name] = Result{Scenario: s.Name, Group: s.Group, Arch: arch, Status: st, Reason: why}
 			}
 			continue
 		}
@@ -265,7 +269,11 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 				}
 				args = append([]string{"/bin/sh", "-c", fmt.Sprintf(`ulimit -Sn %d && exec "$@"`, n), "sh"}, args...)
 			}
-			return runWorkers(ctx, args, names, len(impls), env, timeout)
+			retries := 0
+			if emulated {
+				retries = 2
+			}
+			return runWorkers(ctx, args, names, len(impls), env, timeout, retries)
 		}
 		ref := Stdlib.Name()
 		var batch []*Scenario
@@ -291,6 +299,9 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 				return Record{Scenario: s.Name, Impl: impl, Error: "no record: " + e}
 			}
 			r := Judge(s, arch, get(ref), get(cfg.UnderTest))
+			if n := recs["\x00retry:"+s.Name].Error; n != "" && r.Reason == "" {
+				r.Reason = "retried " + n + "x: the forked child hung inside qemu-user (emulator fork deadlock)"
+			}
 			mu.Lock()
 			res[s.Name] = r
 			mu.Unlock()
@@ -356,33 +367,36 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 
 // workerCommand returns the argv prefix and env that start a worker for
 // arch, building it if needed, or why it cannot run.
-func (cfg Config) workerCommand(ctx context.Context, arch, tmp string, logf func(string, ...any)) (prefix, env []string, emulated bool, why string) {
+func (cfg Config) workerCommand(ctx context.Context, arch, tmp string, logf func(string, ...any)) (prefix, env []string, emulated bool, why string, buildErr bool) {
 	if arch == "host" || arch == runtime.GOARCH {
-		return cfg.Self, cfg.SelfEnv, false, ""
+		return cfg.Self, cfg.SelfEnv, false, "", false
 	}
 	q, ok := QemuBinaries[arch]
 	if !ok {
-		return nil, nil, false, "unknown arch " + arch
+		return nil, nil, false, "unknown arch " + arch, false
 	}
 	qpath, err := exec.LookPath(q)
 	if err != nil {
-		return nil, nil, false, q + " not installed (apt-get install qemu-user-static)"
+		return nil, nil, false, q + " not installed (apt-get install qemu-user-static)", false
 	}
 	bin := filepath.Join(tmp, "worker-"+arch)
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, cfg.Package)
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return nil, nil, false, fmt.Sprintf("cross-compiling for %s failed: %v: %s", arch, err, firstLines(string(b), 3))
+		return nil, nil, false, fmt.Sprintf("cross-compiling for %s failed: %v: %s", arch, err, firstLines(string(b), 3)), true
 	}
 	logf("%s: built worker in %v", arch, time.Since(start).Round(time.Second))
-	return []string{qpath, bin, "-worker"}, nil, true, ""
+	// One P keeps the emulated worker's threads mostly idle at fork
+	// time: qemu-user 7.2's fork of a multithreaded guest deadlocks the
+	// child now and then (it is retried, see runWorkers).
+	return []string{qpath, bin, "-worker"}, []string{"GOMAXPROCS=1"}, true, "", false
 }
 
 // runWorkers runs workers until every scenario has its records: when a
 // worker dies, the scenario it was on gets an error record and a new
 // worker carries on with the rest.
-func runWorkers(ctx context.Context, args, names []string, nimpl int, env []string, timeout time.Duration) map[string]Record {
+func runWorkers(ctx context.Context, args, names []string, nimpl int, env []string, timeout time.Duration, retries int) map[string]Record {
 	all := map[string]Record{}
 	si := -1
 	for i, a := range args {
@@ -390,6 +404,7 @@ func runWorkers(ctx context.Context, args, names []string, nimpl int, env []stri
 			si = i + 1
 		}
 	}
+	attempts := map[string]int{}
 	remaining := names
 	for len(remaining) > 0 {
 		args[si] = strings.Join(remaining, ",")
@@ -397,16 +412,20 @@ func runWorkers(ctx context.Context, args, names []string, nimpl int, env []stri
 		perr, failed := recs["\x00err"]
 		delete(recs, "\x00err")
 		count := map[string]int{}
+		hung := map[string]bool{}
 		for k, r := range recs {
 			all[k] = r
 			count[r.Scenario]++
+			if strings.HasPrefix(r.Error, "hung:") {
+				hung[r.Scenario] = true
+			}
 		}
 		if !failed {
 			break
 		}
 		next := -1
 		for i, n := range remaining {
-			if count[n] < nimpl {
+			if count[n] < nimpl || hung[n] {
 				next = i
 				break
 			}
@@ -414,13 +433,27 @@ func runWorkers(ctx context.Context, args, names []string, nimpl int, env []stri
 		if next < 0 {
 			break
 		}
-		// Records of the culprit that the worker did write (such as
-		// its "hung" record) stay; the rest get the process error.
-		all["\x00err:"+remaining[next]] = perr
-		remaining = remaining[next+1:]
+		culprit := remaining[next]
 		if ctx.Err() != nil {
 			break
 		}
+		if hung[culprit] && attempts[culprit] < retries {
+			// Under qemu-user a forked child occasionally deadlocks in
+			// the emulator; try the scenario again in a new worker.
+			attempts[culprit]++
+			for k, r := range all {
+				if r.Scenario == culprit {
+					delete(all, k)
+				}
+			}
+			all["\x00retry:"+culprit] = Record{Error: fmt.Sprint(attempts[culprit])}
+			remaining = remaining[next:]
+			continue
+		}
+		// Records of the culprit that the worker did write (such as
+		// its "hung" record) stay; the rest get the process error.
+		all["\x00err:"+culprit] = perr
+		remaining = remaining[next+1:]
 	}
 	return all
 }

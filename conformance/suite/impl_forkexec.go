@@ -105,7 +105,7 @@ func leakFDs(c *Ctx, n int) error {
 		}
 		c.Defer(func() { syscall.Close(fd) })
 	}
-	if err := syscall.Dup2(int(c.Attr.Files[0]), 900); err != nil {
+	if err := unix.Dup3(int(c.Attr.Files[0]), 900, 0); err != nil {
 		return err
 	}
 	c.Defer(func() { syscall.Close(900) })

@@ -239,7 +239,7 @@ func (c *Ctx) OpenPty(ctty bool) (*Pty, error) {
 	if err := unix.Fstat(s, &st); err != nil {
 		return nil, err
 	}
-	maj, min := int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev))
+	maj, min := int64(unix.Major(uint64(st.Rdev))), int64(unix.Minor(uint64(st.Rdev)))
 	p := &Pty{Master: m, Slave: s, Name: name, TTYNr: (min & 0xff) | (maj << 8) | ((min &^ 0xff) << 12)}
 	c.ttyNr = p.TTYNr
 	c.Replace(name, "$PTY")

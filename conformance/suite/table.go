@@ -36,6 +36,10 @@ func detail(r Result) string {
 		return "not run: " + r.Reason
 	case Fail, Error:
 		return string(r.Status) + ": " + r.Reason
+	case Same, Pass:
+		if r.Reason != "" {
+			return string(r.Status) + " (" + r.Reason + ")"
+		}
 	case Differs, Known:
 		var b strings.Builder
 		b.WriteString(string(r.Status) + ":")
@@ -112,13 +116,40 @@ func Table(w io.Writer, o *Outcome) {
 	}
 	fmt.Fprintln(w, "\nlegend: same = identical after masking per-process values; known = differs only in a documented way;")
 	fmt.Fprintln(w, "ok/FAIL = extension meets/misses its documented expectation; - = not run (reason below); DIFFERS/ERROR fail the run")
-	// Details, with arches sharing the same text merged.
+	// Details, with arches sharing the same text merged; an arch whose
+	// every cell has the same explanation is explained once.
 	first := true
+	whole := map[string]bool{}
+	for _, a := range o.Arches {
+		d0 := ""
+		same := len(order) > 1
+		for i, n := range order {
+			d := detail(byScen[n][a])
+			if i == 0 {
+				d0 = d
+			}
+			if d == "" || d != d0 {
+				same = false
+				break
+			}
+		}
+		if same {
+			if first {
+				fmt.Fprintln(w, "\ndetails:")
+				first = false
+			}
+			fmt.Fprintf(w, "  every scenario [%s]: %s\n", a, d0)
+			whole[a] = true
+		}
+	}
 	for _, n := range order {
 		row := byScen[n]
 		texts := map[string][]string{}
 		var keys []string
 		for _, a := range o.Arches {
+			if whole[a] {
+				continue
+			}
 			d := detail(row[a])
 			if d == "" {
 				continue

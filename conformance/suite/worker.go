@@ -143,7 +143,7 @@ func (w *Worker) RunScenario(s *Scenario, impl Impl) Record {
 
 func (w *Worker) runTimeout() time.Duration {
 	if w.Emulated {
-		return 4 * time.Minute
+		return 40 * time.Second
 	}
 	return time.Minute
 }
