@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -413,6 +414,7 @@ func runWorkers(ctx context.Context, args, names []string, nimpl int, env []stri
 		delete(recs, "\x00err")
 		count := map[string]int{}
 		hung := map[string]bool{}
+		stalled := strings.HasPrefix(perr.Error, "hung:")
 		for k, r := range recs {
 			all[k] = r
 			count[r.Scenario]++
@@ -434,6 +436,9 @@ func runWorkers(ctx context.Context, args, names []string, nimpl int, env []stri
 			break
 		}
 		culprit := remaining[next]
+		if stalled {
+			hung[culprit] = true
+		}
 		if ctx.Err() != nil {
 			break
 		}
@@ -458,11 +463,20 @@ func runWorkers(ctx context.Context, args, names []string, nimpl int, env []stri
 	return all
 }
 
+// stallTimeout is how long a worker may print nothing (its own per-run
+// watchdog fires at 40s under qemu, 60s natively).
+const stallTimeout = 75 * time.Second
+
 // runWorker runs one worker process and collects its records keyed by
 // scenario NUL impl; key "\x00err" carries a process-level failure.
 func runWorker(ctx context.Context, args, env []string, timeout time.Duration) map[string]Record {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	// A worker silent for longer than its own per-run watchdog is itself
+	// stuck (seen under qemu-user: the emulated Go runtime deadlocks).
+	var stalled atomic.Bool
+	idle := time.AfterFunc(stallTimeout, func() { stalled.Store(true); cancel() })
+	defer idle.Stop()
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
@@ -480,6 +494,7 @@ func runWorker(ctx context.Context, args, env []string, timeout time.Duration) m
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for sc.Scan() {
+		idle.Reset(stallTimeout)
 		var r Record
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			continue
@@ -491,6 +506,9 @@ func runWorker(ctx context.Context, args, env []string, timeout time.Duration) m
 		msg := fmt.Sprintf("worker %v", werr)
 		if ctx.Err() == context.DeadlineExceeded {
 			msg = fmt.Sprintf("worker timed out after %v", timeout)
+		}
+		if stalled.Load() {
+			msg = fmt.Sprintf("hung: worker silent for %v (killed)", stallTimeout)
 		}
 		if t := strings.TrimSpace(stderr.String()); t != "" {
 			msg += ": " + lastLines(t, 3)

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# CI step for the fork/exec conformance suite (issue 3): runs every
+# scenario natively and under qemu-user for every supported arch, and
+# fails when forkexec differs from syscall.ForkExec where it must not.
+# Run from the repository root, as root. Takes about 5-10 minutes.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+need=()
+command -v qemu-aarch64-static >/dev/null 2>&1 || need+=(qemu-user-static)
+command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+if [ ${#need[@]} -gt 0 ]; then
+	echo "conformance.sh: installing ${need[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+start=$(date +%s)
+status=0
+timeout 35m go run ./conformance -arch all || status=$?
+echo "conformance.sh: finished in $(( $(date +%s) - start ))s with status $status"
+exit $status

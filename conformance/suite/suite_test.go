@@ -1,0 +1,133 @@
+package suite_test
+
+import (
+	"context"
+	"os"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/forkexec/forkexec/conformance/suite"
+	"github.com/forkexec/forkexec/forkexec"
+)
+
+const workerEnv = "FORKEXEC_CONFORMANCE_WORKER"
+
+// TestMain doubles as the worker: the driver re-executes this test binary
+// (race-instrumented under -race) with workerEnv set.
+func TestMain(m *testing.M) {
+	if os.Getenv(workerEnv) == "1" {
+		os.Exit(suite.WorkerMain(os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// TestHost runs every scenario on this machine, one subtest each.
+func TestHost(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the conformance scenarios need root (namespaces, credentials, chroot)")
+	}
+	out, err := suite.Run(context.Background(), suite.Config{
+		Arches:  []string{suite.HostArch()},
+		Self:    []string{os.Args[0]},
+		SelfEnv: []string{workerEnv + "=1"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range out.Results {
+		t.Run(r.Scenario, func(t *testing.T) {
+			switch r.Status {
+			case suite.NotRun:
+				t.Skip(r.Reason)
+			case suite.Same, suite.Pass:
+			case suite.Known:
+				for _, d := range r.Diffs {
+					t.Logf("known difference %s: syscall=%s forkexec=%s (%s)", d.Field, d.Ref, d.Impl, d.Known)
+				}
+			default:
+				t.Errorf("%s: %s", r.Status, r.Reason)
+				for _, d := range r.Diffs {
+					t.Errorf("  %s: syscall=%s forkexec=%s", d.Field, d.Ref, d.Impl)
+				}
+			}
+		})
+	}
+}
+
+// TestScenarioCount keeps the suite at the size the issue asks for.
+func TestScenarioCount(t *testing.T) {
+	n := 0
+	names := map[string]bool{}
+	for _, s := range suite.Scenarios() {
+		if names[s.Name] {
+			t.Errorf("duplicate scenario %s", s.Name)
+		}
+		names[s.Name] = true
+		if s.Doc == "" || s.Setup == nil {
+			t.Errorf("%s: missing Doc or Setup", s.Name)
+		}
+		if s.Kind == suite.Compare {
+			n++
+		}
+	}
+	if n < 60 {
+		t.Errorf("%d comparison scenarios, want at least 60", n)
+	}
+}
+
+// TestMirrorTypes checks that the adapter can carry every field: forkexec's
+// SysProcAttr has each syscall.SysProcAttr field with the same name and an
+// equivalent type, and ToForkexec copies each one.
+func TestMirrorTypes(t *testing.T) {
+	st := reflect.TypeOf(syscall.SysProcAttr{})
+	ft := reflect.TypeOf(forkexec.SysProcAttr{})
+	for i := 0; i < st.NumField(); i++ {
+		sf := st.Field(i)
+		ff, ok := ft.FieldByName(sf.Name)
+		if !ok {
+			t.Errorf("forkexec.SysProcAttr lacks %s", sf.Name)
+			continue
+		}
+		if sf.Type.String() != strings.ReplaceAll(ff.Type.String(), "forkexec.", "syscall.") {
+			t.Errorf("%s: syscall has %v, forkexec has %v", sf.Name, sf.Type, ff.Type)
+		}
+	}
+	pid := 5
+	in := &syscall.ProcAttr{Dir: "d", Env: []string{"e"}, Files: []uintptr{1}, Sys: &syscall.SysProcAttr{
+		Chroot: "c", Credential: &syscall.Credential{Uid: 1, Gid: 2, Groups: []uint32{3}, NoSetGroups: true},
+		Ptrace: true, Setsid: true, Setpgid: true, Setctty: true, Noctty: true, Ctty: 4, Foreground: true,
+		Pgid: 6, Pdeathsig: syscall.SIGUSR1, Cloneflags: 7, Unshareflags: 8,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 1, HostID: 2, Size: 3}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 4, HostID: 5, Size: 6}},
+		GidMappingsEnableSetgroups: true, AmbientCaps: []uintptr{9}, UseCgroupFD: true, CgroupFD: 10, PidFD: &pid,
+	}}
+	out := suite.ToForkexec(in)
+	sv, fv := reflect.ValueOf(*in.Sys), reflect.ValueOf(*out.Sys)
+	for i := 0; i < st.NumField(); i++ {
+		name := st.Field(i).Name
+		a, b := sv.Field(i), fv.FieldByName(name)
+		switch name {
+		case "Credential":
+			c := out.Sys.Credential
+			if c == nil || c.Uid != 1 || c.Gid != 2 || !reflect.DeepEqual(c.Groups, []uint32{3}) || !c.NoSetGroups {
+				t.Errorf("Credential not copied: %+v", c)
+			}
+		case "UidMappings", "GidMappings":
+			if a.Len() != b.Len() || a.Index(0).Field(1).Int() != b.Index(0).Field(1).Int() {
+				t.Errorf("%s not copied", name)
+			}
+		default:
+			if !reflect.DeepEqual(a.Interface(), b.Interface()) {
+				t.Errorf("%s not copied: %v vs %v", name, a, b)
+			}
+		}
+	}
+	if out.Dir != "d" || len(out.Env) != 1 || len(out.Files) != 1 {
+		t.Errorf("ProcAttr not copied: %+v", out)
+	}
+	if out.Sys.ResetSignals || out.Sys.CloseFDs {
+		t.Error("extensions must stay off")
+	}
+}
