@@ -388,10 +388,33 @@ func (cfg Config) workerCommand(ctx context.Context, arch, tmp string, logf func
 		return nil, nil, false, fmt.Sprintf("cross-compiling for %s failed: %v: %s", arch, err, firstLines(string(b), 3)), true
 	}
 	logf("%s: built worker in %v", arch, time.Since(start).Round(time.Second))
+	// Preflight: can a Go program of this arch start under this qemu at
+	// all? (Go 1.26's linux/386 runtime crashes at start-up under
+	// bookworm's qemu-i386-static 7.2, even for hello world.)
+	for i := 0; i < 2; i++ {
+		pf := exec.CommandContext(ctx, qpath, bin, "-worker", "-scenarios", "", "-emulated")
+		pf.Env = append(os.Environ(), "GOMAXPROCS=1")
+		if b, err := pf.CombinedOutput(); err != nil {
+			fatal := ""
+			for _, l := range strings.Split(string(b), "\n") {
+				if strings.HasPrefix(l, "fatal") || strings.HasPrefix(l, "SIGSEGV") || strings.HasPrefix(l, "qemu:") {
+					fatal = l
+					break
+				}
+			}
+			return nil, nil, false, fmt.Sprintf("a Go linux/%s program crashes at start-up under %s (%s; the worker with no scenario: %v %s)",
+				arch, q, qemuVersion(qpath), err, fatal), false
+		}
+	}
 	// One P keeps the emulated worker's threads mostly idle at fork
 	// time: qemu-user 7.2's fork of a multithreaded guest deadlocks the
 	// child now and then (it is retried, see runWorkers).
 	return []string{qpath, bin, "-worker"}, []string{"GOMAXPROCS=1"}, true, "", false
+}
+
+func qemuVersion(q string) string {
+	b, _ := exec.Command(q, "--version").Output()
+	return firstLines(string(b), 1)
 }
 
 // runWorkers runs workers until every scenario has its records: when a
