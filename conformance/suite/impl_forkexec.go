@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/forkexec/forkexec/forkexec"
 	"golang.org/x/sys/unix"
@@ -264,6 +265,14 @@ func extensionScenarios() {
 				return nil
 			}, func(c *Ctx, f Fields) []string {
 				err := c.err
+				// The errno to expect is what the stdlib returns for
+				// the same setup here (it may differ under emulation,
+				// e.g. ENOSYS for clone3 under qemu-user 7.2).
+				if pid, serr := syscall.ForkExec(c.Argv0, c.Argv, c.Attr); serr == nil {
+					WaitTimeout(pid, 10*time.Second)
+				} else if e, ok := serr.(syscall.Errno); ok && errno != 0 {
+					errno = e
+				}
 				var fe *forkexec.Error
 				if !errors.As(err, &fe) {
 					return []string{fmt.Sprintf("error is %T %v, want *forkexec.Error", err, err)}
