@@ -2,7 +2,8 @@
 # CI step for the fork/exec conformance suite (issue 3): runs every
 # scenario natively and under qemu-user for every supported arch, and
 # fails when forkexec differs from syscall.ForkExec where it must not.
-# Run from the repository root, as root. Takes about 5-10 minutes.
+# Run from the repository root, as root. Takes about 5 minutes on a cold
+# Go build cache (cross-compiling 8 workers), under 2 minutes warm.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

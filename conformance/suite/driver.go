@@ -288,7 +288,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		}
 		store := func(s *Scenario, recs map[string]Record) {
 			for _, r := range recs {
-				if r.Millis > 5000 {
+				if r.Scenario == s.Name && r.Millis > 5000 {
 					logf("%s: %s with %s took %v", arch, r.Scenario, r.Impl, time.Duration(r.Millis)*time.Millisecond)
 				}
 			}
