@@ -258,38 +258,15 @@ func benchImpls(path, attr string, withPipe bool) []benchImpl {
 	return impls
 }
 
-// benchForkExecPipe is forkExec with the vfork child reporting through a
+// benchForkExecPipe is ForkExec with the vfork child reporting through a
 // close-on-exec pipe, as syscall.ForkExec's child does, instead of through
 // the memory it shares with the parent: the difference between it and
-// ForkExec is what shared-memory reporting saves. Success path only.
+// ForkExec is what shared-memory reporting saves. It flips a package-wide
+// test hook, so it is only used by sequential (par=1) benchmarks.
 func benchForkExecPipe(argv0 string, argv []string, attr *ProcAttr) (int, error) {
-	sys := attr.Sys
-	cmd, e := newCmdline(argv0, argv, attr, sys.Chroot)
-	if e != nil {
-		return 0, e
-	}
-	var report childReport
-	var p [2]int
-	acquireForkLock()
-	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
-		releaseForkLock()
-		return 0, err
-	}
-	pid, err1 := forkAndExecInChild(&cmd, attr, sys, p[1], &report)
-	releaseForkLock()
-	runtime.KeepAlive(&cmd)
-	syscall.Close(p[1])
-	if err1 != 0 {
-		syscall.Close(p[0])
-		return 0, err1
-	}
-	n, err := readReport(p[0], &report)
-	syscall.Close(p[0])
-	if err != nil || n != 0 {
-		benchWait4(benchHandle{pid: pid})
-		return 0, fmt.Errorf("child failed: %v %d %v", err, n, report.errno)
-	}
-	return pid, nil
+	forceReportPipe = true
+	defer func() { forceReportPipe = false }()
+	return ForkExec(argv0, argv, attr)
 }
 
 // benchOpenFDs opens n close-on-exec descriptors and returns a func that

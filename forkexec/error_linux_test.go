@@ -134,6 +134,27 @@ func TestFailureSteps(t *testing.T) {
 	})
 }
 
+// TestReportThroughPipe: where vfork does not really share memory (qemu-user
+// runs it as a plain fork), children report through the error pipe, as the
+// stdlib's do. Forced here, the same failures must come back the same way,
+// and a success must still be one.
+func TestReportThroughPipe(t *testing.T) {
+	forkexec.SetForceReportPipe(true)
+	defer forkexec.SetForceReportPipe(false)
+	for _, c := range []failCase{
+		{name: "missing program", argv0: "/no/such/program", step: forkexec.StepExec, errno: syscall.ENOENT, detail: "/no/such/program"},
+		{name: "bad Dir", attr: forkexec.ProcAttr{Dir: "/no/such/dir"}, step: forkexec.StepChdir, errno: syscall.ENOENT, detail: "/no/such/dir"},
+		{name: "bad fd", attr: forkexec.ProcAttr{Files: []uintptr{0, 977}}, step: forkexec.StepDup, errno: syscall.EBADF, detail: "fd 977 onto 1"},
+		{name: "Setpgid after Setsid", attr: forkexec.ProcAttr{Sys: &forkexec.SysProcAttr{Setsid: true, Setpgid: true}}, step: forkexec.StepSetpgid, errno: syscall.EPERM},
+	} {
+		t.Run(c.name, func(t *testing.T) { checkFailure(t, c) })
+	}
+	rep := runProbe(t, &forkexec.ProcAttr{Dir: "/", Files: stdio()})
+	if rep.Cwd != "/" {
+		t.Errorf("cwd %q, want /", rep.Cwd)
+	}
+}
+
 func checkFailure(t *testing.T, c failCase) {
 	t.Helper()
 	argv0 := c.argv0

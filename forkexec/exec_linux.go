@@ -4,6 +4,7 @@ package forkexec
 
 import (
 	"strconv"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -116,6 +117,7 @@ var (
 	// Test hooks, set only by tests before any spawn.
 	forceClone3         = false // use clone3 even when clone would do
 	forceCloseFDsByProc = false // skip close_range, as on kernels before 5.11
+	forceReportPipe     = false // report through the pipe, as where vfork does not share memory
 )
 
 // cloneFlags returns the clone flags for sys, without the exit signal.
@@ -173,7 +175,50 @@ func childMapsItself(sys *SysProcAttr) bool {
 // posix_spawn does, instead of writing it to a pipe.
 func sharesMemory(sys *SysProcAttr) bool {
 	const both = syscall.CLONE_VM | syscall.CLONE_VFORK
-	return cloneFlags(sys)&both == both
+	return cloneFlags(sys)&both == both && !forceReportPipe && vforkSharesMemory()
+}
+
+// vforkSharesMemory reports whether clone(CLONE_VM|CLONE_VFORK) really
+// runs the child in the parent's memory with the parent asleep. A kernel
+// always does; an emulator may not: qemu-user runs it as a plain fork, and
+// a child report left in memory would never reach the parent, which would
+// take every failed spawn for a success. So the first spawn finds out, with
+// a child that only sets a flag and exits, and if the flag is not seen
+// every spawn reports through the pipe, as the stdlib's do.
+var vforkSharesMemory = sync.OnceValue(func() bool {
+	var flag uint32
+	pid, err := probeVfork(&flag)
+	runtimeAfterFork()
+	if err != 0 {
+		return false
+	}
+	var ws syscall.WaitStatus
+	for {
+		if _, e := syscall.Wait4(int(pid), &ws, 0, nil); e != syscall.EINTR {
+			break
+		}
+	}
+	return flag == 1
+})
+
+// probeVfork clones a child with CLONE_VM|CLONE_VFORK that sets *flag to 1
+// and exits. Like forkAndExecInChild1, it returns only in the parent, which
+// must call runtimeAfterFork.
+//
+//forkexec:child
+//go:noinline
+//go:norace
+//go:nocheckptr
+func probeVfork(flag *uint32) (pid uintptr, err syscall.Errno) {
+	runtimeBeforeFork()
+	pid, err = rawVforkSyscall(rawCloneArgs(syscall.CLONE_VM|syscall.CLONE_VFORK|uintptr(syscall.SIGCHLD), 0, nil))
+	if err != 0 || pid != 0 {
+		return
+	}
+	*flag = 1
+	for {
+		rawExit(0)
+	}
 }
 
 // checkSysProcAttr rejects what the child could not do safely. The stdlib

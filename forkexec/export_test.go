@@ -13,3 +13,8 @@ func SetForceCloseFDsByProc(on bool) { forceCloseFDsByProc = on }
 
 // SharesMemory reports whether a spawn with sys takes the vfork path.
 func SharesMemory(sys *SysProcAttr) bool { return sharesMemory(sys) }
+
+// SetForceReportPipe makes children report failure through the error pipe
+// even when they share the parent's memory, as where an emulator runs
+// vfork as a plain fork.
+func SetForceReportPipe(on bool) { forceReportPipe = on }
