@@ -186,8 +186,12 @@
 //     has no way to give a second name to a variable: ForkLock.Lock() reads
 //     the same, &ForkLock does not.
 //   - An ambient capability above 63 is EINVAL before the fork; the
-//     stdlib's child indexes past an array with it and panics between fork
-//     and exec.
+//     stdlib's child indexes past an array with it and crashes between
+//     fork and exec.
+//   - UidMappings or GidMappings without CLONE_NEWUSER: the stdlib's vfork
+//     parent sleeps while its child waits for the parent to write the maps,
+//     and both hang; forkexec's parent stays awake, fails to write them,
+//     and returns EPERM.
 //   - The stdlib keeps CLONE_VFORK off for every new user namespace;
 //     forkexec keeps it on where the child can write its own maps (see
 //     above). What the child gets is the same.
