@@ -27,6 +27,10 @@ type cmdline struct {
 	dir    *byte  // nil when ProcAttr.Dir is empty
 	chroot *byte  // nil when SysProcAttr.Chroot is empty
 	fd     []int  // copy of ProcAttr.Files, as ints so -1 reads as -1
+	// nextfd is above every descriptor fd names and every slot it fills:
+	// where the child parks descriptors it must not lose while it moves
+	// Files into place.
+	nextfd int
 }
 
 const wordSize = unsafe.Sizeof(uintptr(0))
@@ -92,9 +96,12 @@ func newCmdline(argv0 string, argv []string, attr *ProcAttr, chroot string) (c c
 	}
 	fdStart := len(argv) + 1 + len(attr.Env) + 1
 	c.fd = unsafe.Slice((*int)(unsafe.Pointer(&c.mem[fdStart])), len(attr.Files))
+	c.nextfd = len(attr.Files)
 	for i, f := range attr.Files {
 		c.fd[i] = int(f)
+		c.nextfd = max(c.nextfd, c.fd[i])
 	}
+	c.nextfd++
 	return c, nil
 }
 

@@ -128,16 +128,6 @@ func failureCleanup(sys *SysProcAttr) {}
 // vfork error. On return in the parent the child has either exec'd or failed
 // and left its report. pipe is unused (-1): the child never needs one.
 func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int, report *childReport) (pid int, err syscall.Errno) {
-	// The child must not step on a descriptor it still needs while it moves
-	// Files into place, so it parks them above every descriptor Files names.
-	nextfd := len(cmd.fd)
-	for _, fd := range cmd.fd {
-		if nextfd < fd {
-			nextfd = fd
-		}
-	}
-	nextfd++
-
 	// The child compares its parent's pid with this one to find out whether
 	// the parent died before Pdeathsig was armed.
 	ppid := 0
@@ -145,7 +135,7 @@ func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int
 		ppid = syscall.Getpid()
 	}
 
-	upid, err := forkAndExecInChild1(cmd, sys, nextfd, ppid, forceVfork, report)
+	upid, err := forkAndExecInChild1(cmd, sys, cmd.nextfd, ppid, forceVfork, report)
 	runtimeAfterFork()
 	if err != 0 {
 		return 0, err

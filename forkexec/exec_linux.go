@@ -120,19 +120,58 @@ var (
 	forceReportPipe     = false // report through the pipe, as where vfork does not share memory
 )
 
+// idMapWriter says who writes the uid and gid maps of a child's new user
+// namespace.
+type idMapWriter uint8
+
+const (
+	noIDMaps        idMapWriter = iota // no maps, or no new user namespace to write them for
+	parentWritesMap                    // the parent, through /proc/PID, while the child waits
+	childWritesMap                     // the child, right after the clone
+	childUnshares                      // the child, after unshare(CLONE_NEWUSER)
+)
+
+// idMapWriterOf decides who writes the maps. A child may write its own
+// maps after unsharing its user namespace, and after being cloned into one
+// when the kernel lets it map itself without privilege over the parent
+// namespace: one line of size 1 mapping its own effective uid (and gid,
+// with setgroups denied), user_namespaces(7), "Defining user and group ID
+// mappings". That is what rootless tools ask for, "map me to root", and the
+// child writing it gets the same maps the parent would have. Any other maps
+// the parent writes, as the stdlib's does.
+func idMapWriterOf(sys *SysProcAttr) idMapWriter {
+	if sys.Unshareflags&syscall.CLONE_NEWUSER != 0 {
+		return childUnshares
+	}
+	if sys.UidMappings == nil && sys.GidMappings == nil {
+		return noIDMaps
+	}
+	own := func(m []SysProcIDMap, id int) bool {
+		return m == nil || len(m) == 1 && m[0].Size == 1 && m[0].HostID == id
+	}
+	if sys.Cloneflags&syscall.CLONE_NEWUSER != 0 &&
+		own(sys.UidMappings, syscall.Geteuid()) && own(sys.GidMappings, syscall.Getegid()) &&
+		(sys.GidMappings == nil || !sys.GidMappingsEnableSetgroups) {
+		return childWritesMap
+	}
+	// Without CLONE_NEWUSER this write fails, as the stdlib's would; unlike
+	// the stdlib's vfork parent, this one is awake to report it.
+	return parentWritesMap
+}
+
 // cloneFlags returns the clone flags for sys, without the exit signal.
 //
 // The child shares the parent's memory and the parent sleeps until it has
 // exec'd or exited (CLONE_VM|CLONE_VFORK), as in the stdlib, unless the
-// parent must write the child's uid and gid maps while the child waits,
-// which a sleeping parent cannot do. The stdlib gives up vfork for every
-// new user namespace; forkexec keeps it when the child can write its own
-// maps (see childMapsItself), so that the common case stays as cheap as any
-// spawn: a fork-class clone copies the parent's page tables, and its cost
-// grows with the parent's memory.
-func cloneFlags(sys *SysProcAttr) uintptr {
+// parent must write the child's maps while the child waits, which a
+// sleeping parent cannot do. The stdlib also gives up vfork for every child
+// cloned into a new user namespace; forkexec keeps it when the child writes
+// its own maps, so that the common case costs what any spawn costs: a
+// fork-class clone copies the parent's page tables, and its cost grows with
+// the parent's memory.
+func cloneFlags(sys *SysProcAttr, maps idMapWriter) uintptr {
 	flags := sys.Cloneflags
-	if !parentWritesIDMaps(sys) && (sys.Cloneflags&syscall.CLONE_NEWUSER == 0 || childMapsItself(sys)) {
+	if maps != parentWritesMap && (sys.Cloneflags&syscall.CLONE_NEWUSER == 0 || maps == childWritesMap) {
 		flags |= syscall.CLONE_VFORK | syscall.CLONE_VM
 	}
 	if sys.PidFD != nil {
@@ -141,41 +180,12 @@ func cloneFlags(sys *SysProcAttr) uintptr {
 	return flags
 }
 
-// parentWritesIDMaps reports whether the parent writes the child's uid and
-// gid maps (through /proc/PID) while the child waits: when there are maps
-// that the child cannot write itself.
-func parentWritesIDMaps(sys *SysProcAttr) bool {
-	return (sys.UidMappings != nil || sys.GidMappings != nil) &&
-		sys.Unshareflags&syscall.CLONE_NEWUSER == 0 && !childMapsItself(sys)
-}
-
-// childMapsItself reports whether a child cloned into a new user namespace
-// may write its own maps. The kernel lets a process in a new user namespace
-// map, without privilege over the parent namespace, exactly one id: its own
-// effective uid (and gid, once setgroups is denied), one line of size 1
-// (user_namespaces(7), "Defining user and group ID mappings"). That is
-// what rootless tools ask for, "map me to root"; the child writing it
-// gets the same maps the parent would have.
-func childMapsItself(sys *SysProcAttr) bool {
-	if sys.Cloneflags&syscall.CLONE_NEWUSER == 0 || sys.Unshareflags&syscall.CLONE_NEWUSER != 0 {
-		return false
-	}
-	if sys.UidMappings == nil && sys.GidMappings == nil {
-		return false
-	}
-	own := func(m []SysProcIDMap, id int) bool {
-		return m == nil || len(m) == 1 && m[0].Size == 1 && m[0].HostID == id
-	}
-	return own(sys.UidMappings, syscall.Geteuid()) &&
-		own(sys.GidMappings, syscall.Getegid()) && (sys.GidMappings == nil || !sys.GidMappingsEnableSetgroups)
-}
-
 // sharesMemory reports whether the child runs in the parent's memory while
 // the parent sleeps, so that it can leave its report there, as glibc's
 // posix_spawn does, instead of writing it to a pipe.
 func sharesMemory(sys *SysProcAttr) bool {
 	const both = syscall.CLONE_VM | syscall.CLONE_VFORK
-	return cloneFlags(sys)&both == both && !forceReportPipe && vforkSharesMemory()
+	return cloneFlags(sys, idMapWriterOf(sys))&both == both && !forceReportPipe && vforkSharesMemory()
 }
 
 // vforkSharesMemory reports whether clone(CLONE_VM|CLONE_VFORK) really
@@ -247,28 +257,19 @@ func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int
 		upid    uintptr
 	)
 
-	// The child must not step on a descriptor it still needs while it moves
-	// Files into place, so it parks them above every descriptor Files names.
-	nextfd := len(cmd.fd)
-	for _, fd := range cmd.fd {
-		if nextfd < fd {
-			nextfd = fd
-		}
-	}
-	nextfd++
-
 	// A pipe through which the parent tells the child that its uid and gid
-	// maps are written (or why they could not be).
-	if parentWritesIDMaps(sys) {
+	// maps are written (or why they could not be); or the maps, formatted
+	// now, while allocating is still allowed, for a child that writes its
+	// own.
+	idMaps := idMapWriterOf(sys)
+	switch idMaps {
+	case parentWritesMap:
 		if e := syscall.Pipe2(mapPipe[:], syscall.O_CLOEXEC); e != nil {
 			report.step = StepPipe
 			return 0, e.(syscall.Errno)
 		}
-	}
-	maps.self = childMapsItself(sys)
-	if maps.self || sys.Unshareflags&syscall.CLONE_NEWUSER != 0 {
-		// The child writes its own maps: format them now, while allocating
-		// is still allowed.
+	case childWritesMap, childUnshares:
+		maps.self = idMaps == childWritesMap
 		maps.uid = formatIDMappings(sys.UidMappings)
 		maps.gid = formatIDMappings(sys.GidMappings)
 	}
@@ -279,7 +280,7 @@ func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int
 		ppid = syscall.Getpid()
 	}
 
-	flags := cloneFlags(sys)
+	flags := cloneFlags(sys, idMaps)
 	if sys.UseCgroupFD || flags&unix.CLONE_NEWTIME != 0 || forceClone3 {
 		// Only clone3 can place the child in a cgroup, and CLONE_NEWTIME
 		// shares its bit with CSIGNAL, so clone cannot take it.
@@ -291,7 +292,7 @@ func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int
 		clone3 = &args
 	}
 
-	upid, pidfd, err = forkAndExecInChild1(cmd, sys, flags, clone3, pipe, nextfd, mapPipe, ppid, &maps, report)
+	upid, pidfd, err = forkAndExecInChild1(cmd, sys, flags, clone3, pipe, cmd.nextfd, mapPipe, ppid, &maps, report)
 	runtimeAfterFork()
 	if err != 0 {
 		if mapPipe[0] >= 0 {
