@@ -48,8 +48,8 @@ type failCase struct {
 	step   forkexec.Step
 	errno  syscall.Errno
 	detail string // Error.Detail
-	// noStdlib: syscall.ForkExec cannot be compared (it panics in the
-	// child on this input).
+	// noStdlib: syscall.ForkExec cannot be compared: its child panics
+	// on this input, it hangs, or it leaks descriptors.
 	noStdlib bool
 	root     bool // needs root
 }
@@ -81,6 +81,12 @@ func TestFailureSteps(t *testing.T) {
 	userns := func(cred *forkexec.Credential) *forkexec.SysProcAttr {
 		return &forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: self, GidMappings: self, Credential: cred}
 	}
+	// Maps the parent writes (the own-stack path where there is one).
+	wide := []forkexec.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1000}}
+	mapped := func(sys forkexec.SysProcAttr) *forkexec.SysProcAttr {
+		sys.UidMappings, sys.GidMappings = wide, wide
+		return &sys
+	}
 
 	cases := []failCase{
 		{name: "missing program", argv0: "/no/such/program", step: forkexec.StepExec, errno: syscall.ENOENT, detail: "/no/such/program"},
@@ -107,6 +113,11 @@ func TestFailureSteps(t *testing.T) {
 		{name: "unknown ambient cap", attr: forkexec.ProcAttr{Sys: &forkexec.SysProcAttr{AmbientCaps: []uintptr{63}}}, step: forkexec.StepAmbientCaps, errno: syscall.EINVAL, detail: "63"},
 		{name: "ambient cap out of range", attr: forkexec.ProcAttr{Sys: &forkexec.SysProcAttr{AmbientCaps: []uintptr{64}}}, step: forkexec.StepAmbientCaps, errno: syscall.EINVAL, detail: "64", noStdlib: true},
 		{name: "bad id map", attr: forkexec.ProcAttr{Sys: &forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: append(self, self...)}}, step: forkexec.StepIDMap, errno: syscall.EINVAL, root: true},
+		// The stdlib leaks its map pipe when the clone fails.
+		{name: "bad Cloneflags with maps", attr: forkexec.ProcAttr{Sys: mapped(forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_THREAD})}, step: forkexec.StepClone, errno: syscall.EINVAL, noStdlib: true, root: true},
+		{name: "bad Dir with maps", attr: forkexec.ProcAttr{Dir: "/no/such/dir", Sys: mapped(forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER})}, step: forkexec.StepChdir, errno: syscall.ENOENT, detail: "/no/such/dir", root: true},
+		{name: "setuid unmapped with maps", attr: forkexec.ProcAttr{Sys: mapped(forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, Credential: &forkexec.Credential{Uid: 5000}})}, step: forkexec.StepSetuid, errno: syscall.EINVAL, root: true},
+		{name: "maps without CLONE_NEWUSER", attr: forkexec.ProcAttr{Sys: mapped(forkexec.SysProcAttr{})}, step: forkexec.StepIDMap, errno: syscall.EPERM, noStdlib: true, root: true},
 		{name: "setgroups denied", attr: forkexec.ProcAttr{Sys: userns(&forkexec.Credential{Groups: []uint32{0}})}, step: forkexec.StepSetgroups, errno: syscall.EPERM, root: true},
 		{name: "setgid unmapped", attr: forkexec.ProcAttr{Sys: userns(&forkexec.Credential{Gid: 5})}, step: forkexec.StepSetgid, errno: syscall.EINVAL, root: true},
 		{name: "setuid unmapped", attr: forkexec.ProcAttr{Sys: userns(&forkexec.Credential{Uid: 5})}, step: forkexec.StepSetuid, errno: syscall.EINVAL, root: true},
@@ -139,6 +150,7 @@ func TestFailureSteps(t *testing.T) {
 // stdlib's do. Forced here, the same failures must come back the same way,
 // and a success must still be one.
 func TestReportThroughPipe(t *testing.T) {
+	wide := []forkexec.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1000}}
 	forkexec.SetForceReportPipe(true)
 	defer forkexec.SetForceReportPipe(false)
 	for _, c := range []failCase{
@@ -146,8 +158,17 @@ func TestReportThroughPipe(t *testing.T) {
 		{name: "bad Dir", attr: forkexec.ProcAttr{Dir: "/no/such/dir"}, step: forkexec.StepChdir, errno: syscall.ENOENT, detail: "/no/such/dir"},
 		{name: "bad fd", attr: forkexec.ProcAttr{Files: []uintptr{0, 977}}, step: forkexec.StepDup, errno: syscall.EBADF, detail: "fd 977 onto 1"},
 		{name: "Setpgid after Setsid", attr: forkexec.ProcAttr{Sys: &forkexec.SysProcAttr{Setsid: true, Setpgid: true}}, step: forkexec.StepSetpgid, errno: syscall.EPERM},
+		// The fork path: the parent writes the maps and the child waits
+		// on a pipe, then reports through the error pipe.
+		{name: "bad id map", attr: forkexec.ProcAttr{Sys: &forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: append(append([]forkexec.SysProcIDMap(nil), wide...), wide...)}}, step: forkexec.StepIDMap, errno: syscall.EINVAL, root: true},
+		{name: "bad Dir with maps", attr: forkexec.ProcAttr{Dir: "/no/such/dir", Sys: &forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: wide, GidMappings: wide}}, step: forkexec.StepChdir, errno: syscall.ENOENT, detail: "/no/such/dir", root: true},
 	} {
-		t.Run(c.name, func(t *testing.T) { checkFailure(t, c) })
+		t.Run(c.name, func(t *testing.T) {
+			if c.root {
+				requireRoot(t)
+			}
+			checkFailure(t, c)
+		})
 	}
 	rep := runProbe(t, &forkexec.ProcAttr{Dir: "/", Files: stdio()})
 	if rep.Cwd != "/" {

@@ -3,6 +3,7 @@
 package forkexec
 
 import (
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -107,12 +108,7 @@ var (
 	rootDir = [...]byte{'/', 0}
 	noneFS  = [...]byte{'n', 'o', 'n', 'e', 0}
 
-	procSelfFD        = [...]byte{'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', '/', 'f', 'd', 0}
-	procSelfUIDMap    = [...]byte{'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', '/', 'u', 'i', 'd', '_', 'm', 'a', 'p', 0}
-	procSelfGIDMap    = [...]byte{'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', '/', 'g', 'i', 'd', '_', 'm', 'a', 'p', 0}
-	procSelfSetgroups = [...]byte{'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', '/', 's', 'e', 't', 'g', 'r', 'o', 'u', 'p', 's', 0}
-	setgroupsAllow    = [...]byte{'a', 'l', 'l', 'o', 'w'}
-	setgroupsDeny     = [...]byte{'d', 'e', 'n', 'y'}
+	procSelfFD = [...]byte{'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', '/', 'f', 'd', 0}
 
 	// Test hooks, set only by tests before any spawn.
 	forceClone3         = false // use clone3 even when clone would do
@@ -159,20 +155,52 @@ func idMapWriterOf(sys *SysProcAttr) idMapWriter {
 	return parentWritesMap
 }
 
-// cloneFlags returns the clone flags for sys, without the exit signal.
-//
-// The child shares the parent's memory and the parent sleeps until it has
-// exec'd or exited (CLONE_VM|CLONE_VFORK), as in the stdlib, unless the
-// parent must write the child's maps while the child waits, which a
-// sleeping parent cannot do. The stdlib also gives up vfork for every child
-// cloned into a new user namespace; forkexec keeps it when the child writes
-// its own maps, so that the common case costs what any spawn costs: a
-// fork-class clone copies the parent's page tables, and its cost grows with
-// the parent's memory.
-func cloneFlags(sys *SysProcAttr, maps idMapWriter) uintptr {
+// childPath is how a child is cloned.
+type childPath uint8
+
+const (
+	// vforkPath: clone(CLONE_VM|CLONE_VFORK). The child runs in the
+	// parent's memory and on the parent's stack, and the parent thread
+	// sleeps in the clone until the child has exec'd or exited.
+	vforkPath childPath = iota
+	// ownStackPath: clone3(CLONE_VM) with a stack of the child's own. The
+	// child runs in the parent's memory, and the parent thread, still
+	// between runtimeBeforeFork and runtimeAfterFork, writes the child's
+	// id maps while the child waits for them, then sleeps until the child
+	// has exec'd or exited. vfork, but with a parent awake to do its part.
+	ownStackPath
+	// forkPath: no CLONE_VM. The child gets a copy of the parent's memory,
+	// whose page tables the clone copies, at a cost that grows with the
+	// parent's resident memory, and the parent returns at once. What the
+	// stdlib does for every new user namespace; here only where the parent
+	// must write maps and this architecture has no own-stack path.
+	forkPath
+)
+
+// pathOf chooses the child's path. Only a parent that writes the child's
+// maps needs to be awake while the child runs.
+func pathOf(sys *SysProcAttr, maps idMapWriter) childPath {
+	switch {
+	case maps != parentWritesMap:
+		return vforkPath
+	case canCloneOnOwnStack && memoryShared():
+		return ownStackPath
+	}
+	return forkPath
+}
+
+// cloneFlags returns the clone flags for a child of sys on path, without
+// the exit signal.
+func cloneFlags(sys *SysProcAttr, path childPath) uintptr {
 	flags := sys.Cloneflags
-	if maps != parentWritesMap && (sys.Cloneflags&syscall.CLONE_NEWUSER == 0 || maps == childWritesMap) {
-		flags |= syscall.CLONE_VFORK | syscall.CLONE_VM
+	switch path {
+	case vforkPath:
+		flags |= syscall.CLONE_VM | syscall.CLONE_VFORK
+	case ownStackPath:
+		// CLONE_CHILD_CLEARTID: the kernel zeroes childArgs.running and
+		// wakes its futex when the child execs or exits, as it ends a
+		// vfork parent's sleep.
+		flags |= syscall.CLONE_VM | syscall.CLONE_CHILD_CLEARTID
 	}
 	if sys.PidFD != nil {
 		flags |= unix.CLONE_PIDFD
@@ -180,13 +208,16 @@ func cloneFlags(sys *SysProcAttr, maps idMapWriter) uintptr {
 	return flags
 }
 
-// sharesMemory reports whether the child runs in the parent's memory while
-// the parent sleeps, so that it can leave its report there, as glibc's
-// posix_spawn does, instead of writing it to a pipe.
+// sharesMemory reports whether a child of sys leaves its report in the
+// parent's memory, as glibc's posix_spawn does, instead of writing it to a
+// pipe: whether it runs in that memory while the parent waits.
 func sharesMemory(sys *SysProcAttr) bool {
-	const both = syscall.CLONE_VM | syscall.CLONE_VFORK
-	return cloneFlags(sys, idMapWriterOf(sys))&both == both && !forceReportPipe && vforkSharesMemory()
+	return pathOf(sys, idMapWriterOf(sys)) != forkPath && memoryShared()
 }
+
+// memoryShared reports whether a CLONE_VM child really runs in the
+// parent's memory (see vforkSharesMemory), unless a test says otherwise.
+func memoryShared() bool { return !forceReportPipe && vforkSharesMemory() }
 
 // vforkSharesMemory reports whether clone(CLONE_VM|CLONE_VFORK) really
 // runs the child in the parent's memory with the parent asleep. A kernel
@@ -243,46 +274,95 @@ func checkSysProcAttr(sys *SysProcAttr) *Error {
 	return nil
 }
 
+// childArgs is everything the child reads, in one place so that a child
+// starting on a stack of its own gets all of it through one pointer.
+//
+// Invariant: it stays where it is until the child has exec'd or exited. It
+// lives in forkAndExecInChild's frame, and the parent's stack cannot move
+// from runtimeBeforeFork to runtimeAfterFork, which the parent calls only
+// once the child is done with it (or, on the fork path, has its own copy).
+// The child only reads it, but for the two words of the own-stack path:
+// mapsWritten, which the parent sets, and running, which the kernel clears.
+type childArgs struct {
+	cmd     *cmdline
+	sys     *SysProcAttr
+	report  *childReport // where a child sharing the parent's memory leaves its report
+	pipe    int          // the error pipe's write end, or -1 when the report is left in *report
+	mapPipe [2]int       // fork path: the parent's word that the maps are written
+	ppid    int          // the parent's pid, when Pdeathsig is set
+	maps    childIDMaps
+
+	// Own-stack path: mapsWritten is 0 until the parent has written the
+	// maps, then 1 + the errno of writing them; running is 1 until the
+	// child execs or exits. Each is a futex word, one waker and one waiter.
+	mapsWritten uint32
+	running     uint32
+
+	// dirents is closeFDsByProc's buffer: a nosplit chain has no room for
+	// it on the stack.
+	dirents [1024]byte
+}
+
+// childIDMaps are a child's uid and gid maps, formatted by the parent before
+// the clone, while allocating is still allowed, and who writes them.
+type childIDMaps struct {
+	uid, gid []byte
+	writer   idMapWriter
+}
+
+// futex(2) operations, which x/sys/unix does not name.
+const (
+	futexWait = 0 // FUTEX_WAIT: sleep while the word holds the value given
+	futexWake = 1 // FUTEX_WAKE: wake up to the number given of its sleepers
+)
+
+// childStack is the stack of a child on the own-stack path. The child's
+// code is nosplit from the clone on, so the linker has checked that it fits
+// in the few hundred bytes a nosplit chain may use; this leaves ample room
+// besides, as the goroutine stack leaves a vfork child, for a signal
+// handler installed by C code, the only kind the child may still run.
+type childStack [16 << 10]byte
+
 // forkAndExecInChild starts the child and returns its pid, or the clone
-// error. On return in the parent the child has either exec'd, failed (and
-// left its report), or, without CLONE_VM, is running on its own.
+// error. On return in the parent the child has either exec'd or failed
+// (and left its report), or, on the fork path, is running on its own.
 func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int, report *childReport) (pid int, err syscall.Errno) {
 	var (
-		mapPipe = [2]int{-1, -1}
-		ppid    int
-		args    cloneArgs
-		clone3  *cloneArgs
-		pidfd   int32
-		maps    childIDMaps
-		upid    uintptr
+		c      = childArgs{cmd: cmd, sys: sys, report: report, pipe: pipe, mapPipe: [2]int{-1, -1}}
+		args   cloneArgs
+		clone3 *cloneArgs
+		pidfd  int32
+		upid   uintptr
+		mapBuf [256]byte
 	)
 
-	// A pipe through which the parent tells the child that its uid and gid
-	// maps are written (or why they could not be); or the maps, formatted
-	// now, while allocating is still allowed, for a child that writes its
-	// own.
-	idMaps := idMapWriterOf(sys)
-	switch idMaps {
-	case parentWritesMap:
-		if e := syscall.Pipe2(mapPipe[:], syscall.O_CLOEXEC); e != nil {
+	// The maps are formatted into mapBuf, here on the stack, unless they
+	// are too long for it.
+	c.maps.writer = idMapWriterOf(sys)
+	if c.maps.writer != noIDMaps {
+		c.maps.uid = appendIDMappings(mapBuf[:0:len(mapBuf)/2], sys.UidMappings)
+		c.maps.gid = appendIDMappings(mapBuf[len(mapBuf)/2:len(mapBuf)/2], sys.GidMappings)
+	}
+	path := pathOf(sys, c.maps.writer)
+	if path == forkPath && c.maps.writer == parentWritesMap {
+		// A pipe through which the parent tells the child, which has a
+		// copy of its memory, that the maps are written (or why not).
+		if e := syscall.Pipe2(c.mapPipe[:], syscall.O_CLOEXEC); e != nil {
 			report.step = StepPipe
 			return 0, e.(syscall.Errno)
 		}
-	case childWritesMap, childUnshares:
-		maps.self = idMaps == childWritesMap
-		maps.uid = formatIDMappings(sys.UidMappings)
-		maps.gid = formatIDMappings(sys.GidMappings)
 	}
 
 	// The child compares its parent's pid with this one to find out whether
 	// the parent died before Pdeathsig was armed.
 	if sys.Pdeathsig != 0 {
-		ppid = syscall.Getpid()
+		c.ppid = syscall.Getpid()
 	}
 
-	flags := cloneFlags(sys, idMaps)
-	if sys.UseCgroupFD || flags&unix.CLONE_NEWTIME != 0 || forceClone3 {
-		// Only clone3 can place the child in a cgroup, and CLONE_NEWTIME
+	flags := cloneFlags(sys, path)
+	if path == ownStackPath || sys.UseCgroupFD || flags&unix.CLONE_NEWTIME != 0 || forceClone3 {
+		// Only clone3 can place the child in a cgroup or give it a stack
+		// and a pidfd beside CLONE_CHILD_CLEARTID, and CLONE_NEWTIME
 		// shares its bit with CSIGNAL, so clone cannot take it.
 		args = cloneArgs{flags: uint64(flags), exitSignal: uint64(syscall.SIGCHLD)}
 		if sys.UseCgroupFD {
@@ -292,12 +372,16 @@ func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int
 		clone3 = &args
 	}
 
-	upid, pidfd, err = forkAndExecInChild1(cmd, sys, flags, clone3, pipe, cmd.nextfd, mapPipe, ppid, &maps, report)
+	if path == ownStackPath {
+		upid, pidfd, err = cloneOnOwnStack(&c, clone3)
+	} else {
+		upid, pidfd, err = forkAndExecInChild1(&c, path, flags, clone3)
+	}
 	runtimeAfterFork()
 	if err != 0 {
-		if mapPipe[0] >= 0 {
-			syscall.Close(mapPipe[0])
-			syscall.Close(mapPipe[1])
+		if c.mapPipe[0] >= 0 {
+			syscall.Close(c.mapPipe[0])
+			syscall.Close(c.mapPipe[1])
 		}
 		return 0, err
 	}
@@ -306,77 +390,77 @@ func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int
 		*sys.PidFD = int(pidfd)
 	}
 
-	if mapPipe[0] >= 0 {
-		syscall.Close(mapPipe[0])
-		var status syscall.Errno
-		if e := writeUIDGIDMappings(pid, sys); e != nil {
-			status = e.(syscall.Errno)
-		}
-		syscall.Write(mapPipe[1], unsafe.Slice((*byte)(unsafe.Pointer(&status)), unsafe.Sizeof(status)))
-		syscall.Close(mapPipe[1])
+	if c.mapPipe[0] >= 0 {
+		syscall.Close(c.mapPipe[0])
+		status := writeIDMaps(pid, sys, &c.maps)
+		syscall.Write(c.mapPipe[1], unsafe.Slice((*byte)(unsafe.Pointer(&status)), unsafe.Sizeof(status)))
+		syscall.Close(c.mapPipe[1])
 	}
 	return pid, 0
 }
 
-// childIDMaps are the uid and gid maps a child writes itself, formatted by
-// the parent: after unsharing its user namespace, or, when self is set,
-// right after being cloned into one.
-type childIDMaps struct {
-	uid, gid []byte
-	self     bool
+// cloneOnOwnStack is forkAndExecInChild1 on the own-stack path, with the
+// child's stack in this frame: the parent's stack cannot move until
+// runtimeAfterFork, after the child has exec'd or exited, the parent's own
+// calls use the stack below this frame, and to the garbage collector the
+// array holds no pointers, whatever the child leaves in it. A function of
+// its own, so that no other spawn's frame is this large.
+//
+//go:noinline
+func cloneOnOwnStack(c *childArgs, args *cloneArgs) (pid uintptr, pidfd int32, err syscall.Errno) {
+	var stack childStack
+	c.running = 1
+	args.stack = uint64(uintptr(unsafe.Pointer(&stack)))
+	args.stackSize = uint64(len(stack))
+	args.childTID = uint64(uintptr(unsafe.Pointer(&c.running)))
+	pid, pidfd, err = forkAndExecInChild1(c, ownStackPath, uintptr(args.flags), args)
+	runtime.KeepAlive(&stack)
+	return
 }
 
-// forkAndExecInChild1 clones the child and, in the child, sets it up and
-// execs the program. It returns only in the parent.
+// forkAndExecInChild1 clones the child, which runs execChild(c), and
+// returns in the parent only.
 //
-// It is a function of its own so that the child's frame is not the frame
-// the parent returns through: with CLONE_VM|CLONE_VFORK the child runs on
-// the parent's stack while the parent sleeps, so the child never returns
-// from here and the parent returns at once, using nothing from this frame
-// but what rawVforkSyscall gave it. Hence noinline.
+// On the vfork path the child runs on this stack, below this frame, and
+// returns from the clone into this function, so it is a function of its
+// own: the parent returns from it at once, using nothing of this frame but
+// what rawVforkSyscall gave it. Hence noinline. On the own-stack path the
+// child starts in execChild on its own stack, and this frame is the
+// parent's, which writes the maps and waits here, still unable to move its
+// stack or take a signal, until the child has exec'd or exited.
 //
-// In the child nothing may allocate, take a lock, grow the stack or call Go
-// code that is not nosplit: the child has one thread, and any lock the
-// parent's other threads held at the clone stays held forever; with
-// CLONE_VM the child also shares the parent's heap, so an allocation would
-// corrupt it. Every variable is declared before runtimeBeforeFork, and the
-// only calls are the raw system call stubs, the runtime's fork hooks and
-// nosplit helpers of this file. For the same reason it is not instrumented
-// by the race detector or checkptr. cmd/childcheck checks all of this.
-//
-// Preconditions: runtimeBeforeFork has not been called; cmd, sys, maps and
-// report stay valid until the child has exec'd; nextfd is above every
-// descriptor in cmd.fd; pipe is the error pipe's write end, or -1 when the
-// child shares memory with the parent.
+// Preconditions: runtimeBeforeFork has not been called; the caller calls
+// runtimeAfterFork on return; c is as childArgs says; clone3 is set on the
+// own-stack path, with the stack and running as childTID.
 //
 //forkexec:child
 //go:noinline
 //go:norace
 //go:nocheckptr
-func forkAndExecInChild1(cmd *cmdline, sys *SysProcAttr, flags uintptr, clone3 *cloneArgs, pipe, nextfd int, mapPipe [2]int, ppid int, maps *childIDMaps, report *childReport) (pid uintptr, pidfd int32, err syscall.Errno) {
-	var (
-		step    Step
-		detail  int32
-		status  syscall.Errno
-		i, n    int
-		fd      []int
-		sig     int
-		pgrp    int32
-		c       uintptr
-		cred    *Credential
-		groups  *uint32
-		capHdr  unix.CapUserHeader
-		capData [2]unix.CapUserData
-	)
+func forkAndExecInChild1(c *childArgs, path childPath, flags uintptr, clone3 *cloneArgs) (pid uintptr, pidfd int32, err syscall.Errno) {
 	pidfd = -1
-	fd = cmd.fd
-	if clone3 != nil && sys.PidFD != nil {
+	if clone3 != nil && c.sys.PidFD != nil {
 		clone3.pidFD = uint64(uintptr(unsafe.Pointer(&pidfd)))
 	}
 
 	// From here until runtimeAfterFork in the parent, this thread has every
 	// signal blocked and its stack cannot grow or move.
 	runtimeBeforeFork()
+	if path == ownStackPath {
+		pid, err = rawClone3OnStack(clone3, unsafe.Sizeof(*clone3), c)
+		if err != 0 {
+			return
+		}
+		// The child waits on mapsWritten; the parent's errno goes with it.
+		c.mapsWritten = 1 + uint32(writeIDMaps(int(pid), c.sys, &c.maps))
+		rawFutex(&c.mapsWritten, futexWake, 1, nil)
+		// The kernel's own futex wake, at exec or exit, is not private,
+		// so neither is this wait.
+		for c.running != 0 {
+			rawFutex(&c.running, futexWait, 1, nil)
+		}
+		return
+	}
 	if clone3 != nil {
 		pid, err = rawVforkSyscall(rawClone3Args(clone3, unsafe.Sizeof(*clone3)))
 	} else {
@@ -388,8 +472,48 @@ func forkAndExecInChild1(cmd *cmdline, sys *SysProcAttr, flags uintptr, clone3 *
 		// after it exec'd or exited.
 		return
 	}
+	execChild(c)
+	return
+}
 
-	// The child.
+// execChild is the child, from the clone to the exec: it sets the child up
+// as c.sys says, execs the program, and if any step fails leaves its report
+// and exits. It never returns.
+//
+// Nothing here may allocate, take a lock, grow the stack or call Go code
+// that is not nosplit: the child has one thread, and any lock the parent's
+// other threads held at the clone stays held forever; with CLONE_VM the
+// child also shares the parent's heap, so an allocation would corrupt it.
+// Its only calls are the raw system call stubs, the runtime's fork hooks
+// and nosplit helpers of this file. For the same reason it is not
+// instrumented by the race detector or checkptr. cmd/childcheck checks all
+// of this.
+//
+// Preconditions: runtimeBeforeFork was called before the clone; c is as
+// childArgs says; c.cmd.nextfd is above every descriptor in c.cmd.fd.
+//
+//forkexec:child
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func execChild(c *childArgs) {
+	var (
+		sys     = c.sys
+		cmd     = c.cmd
+		pipe    = c.pipe
+		step    Step
+		detail  int32
+		err     syscall.Errno
+		status  syscall.Errno
+		i, n    int
+		sig     int
+		pgrp    int32
+		ac      uintptr // an ambient capability
+		cred    *Credential
+		groups  *uint32
+		capHdr  unix.CapUserHeader
+		capData [2]unix.CapUserData
+	)
 
 	// Ambient capabilities survive setuid only with keepcaps set before it.
 	if len(sys.AmbientCaps) > 0 {
@@ -399,21 +523,22 @@ func forkAndExecInChild1(cmd *cmdline, sys *SysProcAttr, flags uintptr, clone3 *
 		}
 	}
 
-	// Wait for the parent to write the uid and gid maps, or write them
-	// here when the kernel lets the child map itself: every step below may
+	// Write the uid and gid maps here when the kernel lets the child map
+	// itself, or wait for the parent to write them: every step below may
 	// depend on the ids they define.
-	if maps.self {
-		if err = writeOwnIDMaps(sys, maps); err != 0 {
+	switch {
+	case c.maps.writer == childWritesMap:
+		if err = writeIDMaps(0, sys, &c.maps); err != 0 {
 			step = StepIDMap
 			goto childerror
 		}
-	}
-	if mapPipe[0] >= 0 {
-		if err = rawClose(mapPipe[1]); err != 0 {
+	case c.mapPipe[0] >= 0:
+		// The fork path: the parent writes its errno to the pipe.
+		if err = rawClose(c.mapPipe[1]); err != 0 {
 			step = StepIDMap
 			goto childerror
 		}
-		n, err = rawRead(mapPipe[0], unsafe.Pointer(&status), unsafe.Sizeof(status))
+		n, err = rawRead(c.mapPipe[0], unsafe.Pointer(&status), unsafe.Sizeof(status))
 		if err != 0 {
 			step = StepIDMap
 			goto childerror
@@ -423,6 +548,15 @@ func forkAndExecInChild1(cmd *cmdline, sys *SysProcAttr, flags uintptr, clone3 *
 			goto childerror
 		}
 		if status != 0 {
+			err, step = status, StepIDMap
+			goto childerror
+		}
+	case c.maps.writer == parentWritesMap:
+		// The own-stack path: the parent sets mapsWritten and wakes us.
+		for c.mapsWritten == 0 {
+			rawFutex(&c.mapsWritten, futexWait, 0, nil)
+		}
+		if status = syscall.Errno(c.mapsWritten - 1); status != 0 {
 			err, step = status, StepIDMap
 			goto childerror
 		}
@@ -465,8 +599,8 @@ func forkAndExecInChild1(cmd *cmdline, sys *SysProcAttr, flags uintptr, clone3 *
 			step = StepUnshare
 			goto childerror
 		}
-		if sys.Unshareflags&syscall.CLONE_NEWUSER != 0 {
-			if err = writeOwnIDMaps(sys, maps); err != 0 {
+		if c.maps.writer == childUnshares {
+			if err = writeIDMaps(0, sys, &c.maps); err != 0 {
 				step = StepIDMap
 				goto childerror
 			}
@@ -526,18 +660,18 @@ func forkAndExecInChild1(cmd *cmdline, sys *SysProcAttr, flags uintptr, clone3 *
 			step = StepCapabilities
 			goto childerror
 		}
-		for _, c = range sys.AmbientCaps {
-			// c < 64, checked before the fork.
-			capData[c>>5].Permitted |= 1 << (c & 31)
-			capData[c>>5].Inheritable |= 1 << (c & 31)
+		for _, ac = range sys.AmbientCaps {
+			// ac < 64, checked before the fork.
+			capData[ac>>5].Permitted |= 1 << (ac & 31)
+			capData[ac>>5].Inheritable |= 1 << (ac & 31)
 		}
 		if err = rawCapset(&capHdr, &capData[0]); err != 0 {
 			step = StepCapabilities
 			goto childerror
 		}
-		for _, c = range sys.AmbientCaps {
-			if err = rawPrctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_RAISE, c, 0, 0); err != 0 {
-				step, detail = StepAmbientCaps, int32(c)
+		for _, ac = range sys.AmbientCaps {
+			if err = rawPrctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_RAISE, ac, 0, 0); err != 0 {
+				step, detail = StepAmbientCaps, int32(ac)
 				goto childerror
 			}
 		}
@@ -561,7 +695,7 @@ func forkAndExecInChild1(cmd *cmdline, sys *SysProcAttr, flags uintptr, clone3 *
 			step, detail = StepPdeathsig, int32(sys.Pdeathsig)
 			goto childerror
 		}
-		if rawGetppid() != ppid {
+		if rawGetppid() != c.ppid {
 			if err = rawKill(rawGetpid(), sys.Pdeathsig); err != 0 {
 				step, detail = StepPdeathsig, int32(sys.Pdeathsig)
 				goto childerror
@@ -571,13 +705,13 @@ func forkAndExecInChild1(cmd *cmdline, sys *SysProcAttr, flags uintptr, clone3 *
 
 	// Move Files into place (see placeFiles for the two passes), and the
 	// error pipe out of their way.
-	if pipe, i, err = placeFiles(fd, nextfd, pipe); err != 0 {
+	if pipe, i, err = placeFiles(cmd.fd, cmd.nextfd, pipe); err != 0 {
 		step, detail = StepDup, int32(i)
 		goto childerror
 	}
 
 	if sys.CloseFDs {
-		if err = closeFDsFrom(len(fd)); err != 0 {
+		if err = closeFDsFrom(len(cmd.fd), &c.dirents); err != 0 {
 			step = StepCloseFDs
 			goto childerror
 		}
@@ -624,9 +758,9 @@ childerror:
 	// Leave the report where the parent reads it: in the parent's own
 	// memory if shared, else on the error pipe. Then exit without running
 	// anything of the parent's.
-	report.errno, report.step, report.detail = err, step, detail
+	c.report.errno, c.report.step, c.report.detail = err, step, detail
 	if pipe >= 0 {
-		rawWrite(pipe, unsafe.Pointer(report), unsafe.Sizeof(*report))
+		rawWrite(pipe, unsafe.Pointer(c.report), unsafe.Sizeof(*c.report))
 	}
 	for {
 		rawExit(exitChildFailed)
@@ -651,32 +785,74 @@ func dupOnto(oldfd, newfd int) syscall.Errno {
 	return rawDup3(oldfd, newfd, 0)
 }
 
-// writeOwnIDMaps writes the child's own uid and gid maps, formatted by the
-// parent, as a child in a new user namespace may: setgroups first, since an
-// unprivileged gid_map write needs it denied.
+// writeIDMaps writes a child's uid and gid maps, formatted in maps, under
+// /proc/PID, or /proc/self when pid is 0 (a child writing its own), in the
+// stdlib's order: uid_map, then setgroups, which since Linux 3.19 must say
+// "deny" before an unprivileged write of gid_map succeeds (and before that
+// does not exist, which is fine), then gid_map. It allocates nothing and is
+// nosplit, for the child and for the own-stack parent, which writes the
+// maps before runtimeAfterFork.
 //
 //go:nosplit
 //go:norace
 //go:nocheckptr
-func writeOwnIDMaps(sys *SysProcAttr, maps *childIDMaps) syscall.Errno {
-	var err syscall.Errno
-	if sys.GidMappings != nil {
-		if sys.GidMappingsEnableSetgroups {
-			err = writeProcFile(&procSelfSetgroups[0], &setgroupsAllow[0], len(setgroupsAllow))
-		} else {
-			err = writeProcFile(&procSelfSetgroups[0], &setgroupsDeny[0], len(setgroupsDeny))
-		}
-		if err != 0 {
-			return err
-		}
-		if err = writeProcFile(&procSelfGIDMap[0], unsafe.SliceData(maps.gid), len(maps.gid)); err != 0 {
+func writeIDMaps(pid int, sys *SysProcAttr, maps *childIDMaps) syscall.Errno {
+	var path [40]byte
+	if sys.UidMappings != nil {
+		if err := writeProcFile(procPath(&path, pid, "uid_map"), unsafe.SliceData(maps.uid), len(maps.uid)); err != 0 {
 			return err
 		}
 	}
-	if sys.UidMappings != nil {
-		return writeProcFile(&procSelfUIDMap[0], unsafe.SliceData(maps.uid), len(maps.uid))
+	if sys.GidMappings != nil {
+		setgroups := "deny"
+		if sys.GidMappingsEnableSetgroups {
+			setgroups = "allow"
+		}
+		if err := writeProcFile(procPath(&path, pid, "setgroups"), unsafe.StringData(setgroups), len(setgroups)); err != 0 && err != syscall.ENOENT {
+			return err
+		}
+		if err := writeProcFile(procPath(&path, pid, "gid_map"), unsafe.SliceData(maps.gid), len(maps.gid)); err != 0 {
+			return err
+		}
 	}
 	return 0
+}
+
+// procPath writes "/proc/PID/name" into buf, NUL-terminated, with "self"
+// for a pid of 0, and returns it. Every name given fits.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func procPath(buf *[40]byte, pid int, name string) *byte {
+	const proc = "/proc/"
+	n := 0
+	for i := 0; i < len(proc); i++ {
+		buf[n] = proc[i]
+		n++
+	}
+	if pid == 0 {
+		buf[n], buf[n+1], buf[n+2], buf[n+3] = 's', 'e', 'l', 'f'
+		n += 4
+	} else {
+		// Digits backwards, then reversed in place.
+		first := n
+		for ; pid > 0; pid /= 10 {
+			buf[n] = byte('0' + pid%10)
+			n++
+		}
+		for i, j := first, n-1; i < j; i, j = i+1, j-1 {
+			buf[i], buf[j] = buf[j], buf[i]
+		}
+	}
+	buf[n] = '/'
+	n++
+	for i := 0; i < len(name); i++ {
+		buf[n] = name[i]
+		n++
+	}
+	buf[n] = 0
+	return &buf[0]
 }
 
 // writeProcFile writes n bytes at data to the file at path, as a child
@@ -732,31 +908,30 @@ func resetSignals() int {
 //go:nosplit
 //go:norace
 //go:nocheckptr
-func closeFDsFrom(lowfd int) syscall.Errno {
+func closeFDsFrom(lowfd int, buf *[1024]byte) syscall.Errno {
 	if !forceCloseFDsByProc {
 		if rawCloseRange(uint(lowfd), ^uint(0), unix.CLOSE_RANGE_CLOEXEC) == 0 {
 			return 0
 		}
 	}
-	return closeFDsByProc(lowfd)
+	return closeFDsByProc(lowfd, buf)
 }
 
 // closeFDsByProc is closeFDsFrom's fallback: it reads /proc/self/fd with
-// getdents64 into a buffer on the stack and sets close-on-exec on each
+// getdents64 into buf and sets close-on-exec on each
 // descriptor from lowfd up. It needs /proc, so after a chroot that lacks it
 // the step fails with the error rather than leaving descriptors open.
 //
 //go:nosplit
 //go:norace
 //go:nocheckptr
-func closeFDsByProc(lowfd int) syscall.Errno {
-	var buf [256]byte
+func closeFDsByProc(lowfd int, buf *[1024]byte) syscall.Errno {
 	dir, err := rawOpenat(unix.AT_FDCWD, &procSelfFD[0], syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != 0 {
 		return err
 	}
 	for {
-		n, err := rawGetdents64(dir, unsafe.Pointer(&buf), uintptr(len(buf)))
+		n, err := rawGetdents64(dir, unsafe.Pointer(buf), uintptr(len(buf)))
 		if err != 0 {
 			rawClose(dir)
 			return err
@@ -788,10 +963,9 @@ func closeFDsByProc(lowfd int) syscall.Errno {
 	return rawClose(dir)
 }
 
-// formatIDMappings formats idMap as uid_map and gid_map want it, one
-// "container host size" line per mapping.
-func formatIDMappings(idMap []SysProcIDMap) []byte {
-	var data []byte
+// appendIDMappings appends idMap to data as uid_map and gid_map want it,
+// one "container host size" line per mapping.
+func appendIDMappings(data []byte, idMap []SysProcIDMap) []byte {
 	for _, im := range idMap {
 		data = strconv.AppendInt(data, int64(im.ContainerID), 10)
 		data = append(data, ' ')
@@ -801,46 +975,6 @@ func formatIDMappings(idMap []SysProcIDMap) []byte {
 		data = append(data, '\n')
 	}
 	return data
-}
-
-// writeUIDGIDMappings writes the child's maps from the parent, which has the
-// privilege over the child's new user namespace that the child lacks
-// inside it.
-func writeUIDGIDMappings(pid int, sys *SysProcAttr) error {
-	dir := "/proc/" + strconv.Itoa(pid) + "/"
-	if sys.UidMappings != nil {
-		if err := writeFile(dir+"uid_map", formatIDMappings(sys.UidMappings)); err != nil {
-			return err
-		}
-	}
-	if sys.GidMappings != nil {
-		// Since Linux 3.19 gid_map cannot be written by an unprivileged
-		// process until setgroups is denied. Kernels older than that have
-		// no setgroups file, which is fine.
-		sg := []byte("deny")
-		if sys.GidMappingsEnableSetgroups {
-			sg = []byte("allow")
-		}
-		if err := writeFile(dir+"setgroups", sg); err != nil && err != syscall.ENOENT {
-			return err
-		}
-		if err := writeFile(dir+"gid_map", formatIDMappings(sys.GidMappings)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func writeFile(path string, data []byte) error {
-	fd, err := syscall.Open(path, syscall.O_RDWR|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		return err
-	}
-	if _, err := syscall.Write(fd, data); err != nil {
-		syscall.Close(fd)
-		return err
-	}
-	return syscall.Close(fd)
 }
 
 // failureCleanup undoes what a failed spawn left behind in sys: the pidfd of

@@ -3,6 +3,8 @@
 package forkexec_test
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -414,31 +416,45 @@ func TestUserNamespaceMaps(t *testing.T) {
 	// only its own id.
 	maps := []forkexec.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1000}}
 	self := []forkexec.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}}
+	// Maps other than the child's own the parent writes while the child
+	// waits: on the own-stack path where there is one, else (and whenever
+	// the child cannot report through shared memory) on the fork path.
+	parentPath := "fork"
+	if forkexec.CanCloneOnOwnStack {
+		parentPath = "own stack"
+	}
 	for _, c := range []struct {
-		name string
-		sys  forkexec.SysProcAttr
+		name, path string
+		pipe       bool // report through the pipe, as under an emulator
+		sys        forkexec.SysProcAttr
 	}{
-		{"Cloneflags", forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: maps, GidMappings: maps}},
-		{"Unshareflags", forkexec.SysProcAttr{Unshareflags: syscall.CLONE_NEWUSER, UidMappings: self, GidMappings: self}},
-		{"EnableSetgroups", forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: maps, GidMappings: maps, GidMappingsEnableSetgroups: true}},
-		{"Credential", forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: maps, GidMappings: maps, Credential: &forkexec.Credential{Uid: 5, Gid: 6}}},
+		{"Cloneflags", parentPath, false, forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: maps, GidMappings: maps}},
+		{"Cloneflags fork path", "fork", true, forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: maps, GidMappings: maps}},
+		{"Unshareflags", "vfork", false, forkexec.SysProcAttr{Unshareflags: syscall.CLONE_NEWUSER, UidMappings: self, GidMappings: self}},
+		{"EnableSetgroups", parentPath, false, forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: maps, GidMappings: maps, GidMappingsEnableSetgroups: true}},
+		{"Credential", parentPath, false, forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: maps, GidMappings: maps, Credential: &forkexec.Credential{Uid: 5, Gid: 6}}},
+		{"Credential fork path", "fork", true, forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: maps, GidMappings: maps, Credential: &forkexec.Credential{Uid: 5, Gid: 6}}},
 		// Mapping only itself, the child writes its own maps on the vfork path.
-		{"self map", forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: self, GidMappings: self}},
-		{"self uid map only", forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: self}},
+		{"self map", "vfork", false, forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: self, GidMappings: self}},
+		{"self uid map only", "vfork", false, forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: self}},
+		// No maps: nothing to wait for.
+		{"no maps", "vfork", false, forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sys := c.sys
-			// Only a parent that writes the maps needs the child to wait,
-			// and so a fork-class clone.
-			wantShared := !slices.Equal(sys.UidMappings, maps)
-			if got := forkexec.SharesMemory(&sys); got != wantShared {
-				t.Errorf("vfork path: %v, want %v", got, wantShared)
+			forkexec.SetForceReportPipe(c.pipe)
+			defer forkexec.SetForceReportPipe(false)
+			if got := forkexec.ChildPath(&sys); got != c.path {
+				t.Errorf("path %q, want %q", got, c.path)
 			}
 			rep := runProbe(t, &forkexec.ProcAttr{Files: stdio(), Sys: &sys})
 			if rep.NS["user"] == selfNS(t, "user") {
 				t.Fatalf("user namespace not new")
 			}
 			wantUID, wantGID := 0, 0
+			if sys.UidMappings == nil {
+				wantUID = 65534 // unmapped
+			}
 			if sys.Credential != nil {
 				wantUID, wantGID = int(sys.Credential.Uid), int(sys.Credential.Gid)
 			}
@@ -607,4 +623,78 @@ func TestRlimitNofile(t *testing.T) {
 	if rep.Nofile != [2]uint64{lim.Cur, lim.Max} {
 		t.Errorf("child RLIMIT_NOFILE %v, parent's %v", rep.Nofile, lim)
 	}
+}
+
+// TestOwnStackUnderLoad spawns children into new user namespaces whose maps
+// the parent writes (the own-stack path where there is one) from several
+// goroutines at once, half of them failing after the maps are written,
+// while another goroutine churns the heap and forces collections: the
+// child reads the parent's memory while the rest of the program runs. Each
+// success must exit with the status asked for, in a namespace whose map the
+// parent wrote; each failure must be the chdir.
+func TestOwnStackUnderLoad(t *testing.T) {
+	requireRoot(t)
+	if _, err := os.Stat("/proc/self/ns/user"); err != nil {
+		t.Skip("no user namespaces here")
+	}
+	maps := []forkexec.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1000}}
+	stop := make(chan struct{})
+	churned := make(chan struct{})
+	go func() {
+		defer close(churned)
+		var keep [][]byte
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			keep = append(keep, make([]byte, 64<<10))
+			if len(keep) > 64 {
+				keep = keep[:0]
+				runtime.GC()
+			}
+		}
+	}()
+	const goroutines, spawns = 4, 25
+	errs := make(chan error, goroutines)
+	for g := range goroutines {
+		go func() {
+			errs <- func() error {
+				for i := range spawns {
+					sys := &forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: maps, GidMappings: maps}
+					attr := &forkexec.ProcAttr{Files: stdio(), Sys: sys}
+					if i%2 == 1 {
+						attr.Dir = "/no/such/dir"
+						_, err := forkexec.Spawn(probePath, []string{probePath, "exit", "0"}, attr)
+						var fe *forkexec.Error
+						if !errors.As(err, &fe) || fe.Step != forkexec.StepChdir || fe.Errno != syscall.ENOENT {
+							return fmt.Errorf("goroutine %d spawn %d: %v, want the chdir to fail with ENOENT", g, i, err)
+						}
+						continue
+					}
+					status := (g*spawns + i) % 200
+					pid, err := forkexec.Spawn(probePath, []string{probePath, "uidmap-exit", strconv.Itoa(status)}, attr)
+					if err != nil {
+						return fmt.Errorf("goroutine %d spawn %d: %v", g, i, err)
+					}
+					var ws syscall.WaitStatus
+					if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil {
+						return err
+					}
+					if !ws.Exited() || ws.ExitStatus() != status {
+						return fmt.Errorf("goroutine %d spawn %d: %s, want exit %d", g, i, describe(ws), status)
+					}
+				}
+				return nil
+			}()
+		}()
+	}
+	for range goroutines {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	close(stop)
+	<-churned
 }

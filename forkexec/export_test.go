@@ -11,8 +11,19 @@ func SetForceClone3(on bool) { forceClone3 = on }
 // /proc/self/fd, as on kernels before 5.11.
 func SetForceCloseFDsByProc(on bool) { forceCloseFDsByProc = on }
 
-// SharesMemory reports whether a spawn with sys takes the vfork path.
+// SharesMemory reports whether a child of sys leaves its report in the
+// parent's memory.
 func SharesMemory(sys *SysProcAttr) bool { return sharesMemory(sys) }
+
+// ChildPath names the path a child of sys takes: "vfork", "own stack" or
+// "fork".
+func ChildPath(sys *SysProcAttr) string {
+	return [...]string{vforkPath: "vfork", ownStackPath: "own stack", forkPath: "fork"}[pathOf(sys, idMapWriterOf(sys))]
+}
+
+// CanCloneOnOwnStack reports whether this architecture has the own-stack
+// path.
+const CanCloneOnOwnStack = canCloneOnOwnStack
 
 // SetForceReportPipe makes children report failure through the error pipe
 // even when they share the parent's memory, as where an emulator runs

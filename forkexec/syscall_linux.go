@@ -50,6 +50,7 @@ import "syscall"
 //sysnb rawRtSigprocmask(how int, set unsafe.Pointer, old unsafe.Pointer, size uintptr) (err syscall.Errno) = SYS_RT_SIGPROCMASK
 //sysnb rawPtrace(request int, pid int, addr uintptr, data uintptr) (err syscall.Errno)
 //sysnb rawExecve(path *byte, argv **byte, envv **byte) (err syscall.Errno)
+//sysnb rawFutex(addr *uint32, op int, val uint32, timeout unsafe.Pointer) (err syscall.Errno)
 //sysnb rawExit(code int) = SYS_EXIT
 
 // rawVforkSyscall makes a system call that may return twice on one stack, as

@@ -295,6 +295,15 @@ func rawExecve(path *byte, argv **byte, envv **byte) (err syscall.Errno) {
 //go:nosplit
 //go:norace
 //go:nocheckptr
+func rawFutex(addr *uint32, op int, val uint32, timeout unsafe.Pointer) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), uintptr(op), uintptr(val), uintptr(timeout), 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
 func rawExit(code int) {
 	syscall.RawSyscall(unix.SYS_EXIT, uintptr(code), 0, 0)
 	return

@@ -142,7 +142,7 @@ func main() {
 }
 
 var benchOrder = []string{"Spawn", "SpawnWait"}
-var attrOrder = []string{"none", "pdeathsig", "closefds", "newuser"}
+var attrOrder = []string{"none", "pdeathsig", "closefds", "newuser", "newusermap"}
 
 func less(a, b *caseKey) bool {
 	if x, y := slices.Index(benchOrder, a.bench), slices.Index(benchOrder, b.bench); x != y {

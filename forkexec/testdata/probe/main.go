@@ -56,6 +56,15 @@ func main() {
 	case "exit":
 		code, _ := strconv.Atoi(args[1])
 		os.Exit(code)
+	case "uidmap-exit":
+		// uidmap-exit N: exit N if the user namespace maps 0-999 to 0-999
+		// (the map TestOwnStackUnderLoad has the parent write), else 250.
+		code, _ := strconv.Atoi(args[1])
+		b, err := os.ReadFile("/proc/self/uid_map")
+		if err != nil || strings.Join(strings.Fields(string(b)), " ") != "0 0 1000" {
+			os.Exit(250)
+		}
+		os.Exit(code)
 	case "sleep":
 		time.Sleep(time.Hour)
 	case "exec":
