@@ -45,15 +45,22 @@
 //     close-on-exec pipe on which the child reports failure.
 //  5. runtime_BeforeFork: block every signal on this thread and stop this
 //     goroutine's stack from growing or moving.
-//  6. clone, with CLONE_VM|CLONE_VFORK where the stdlib uses them.
+//  6. clone, on one of three paths (see "vfork's shared stack" below):
+//     CLONE_VM|CLONE_VFORK, the child on the parent's stack, the parent
+//     asleep; or, for a new user namespace whose maps only the parent may
+//     write, clone3 with CLONE_VM and a stack of the child's own, while the
+//     parent writes the maps (still as in 5), tells the child to go on and
+//     sleeps until the child has exec'd or exited; or, where there is no
+//     such stack (architectures other than amd64, emulators), a plain
+//     fork-class clone.
 //  7. runtime_AfterFork: undo 5. Release ForkLock.
-//  8. If the child was cloned into a new user namespace with maps it cannot
-//     write itself, write them and tell it to go on.
-//  9. Learn whether the exec happened: with CLONE_VFORK the parent sleeps
-//     until the child has exec'd or exited, so the child's report, if it
-//     left one in the parent's memory, is there already; with the pipe, end
-//     of file means the exec closed it. A child that failed is waited for
-//     before the error is returned, so no zombie is left.
+//  8. On the fork path, for a new user namespace: write the child's maps
+//     and tell it, through a pipe, to go on.
+//  9. Learn whether the exec happened: on the first two paths the parent
+//     slept until the child had exec'd or exited, so the child's report, if
+//     it left one in the parent's memory, is there already; with the pipe,
+//     end of file means the exec closed it. A child that failed is waited
+//     for before the error is returned, so no zombie is left.
 //
 // # The sequence in the child
 //
@@ -98,8 +105,8 @@
 // thread: any lock another thread held at the fork stays held forever, and
 // the heap and the scheduler may be mid-update. So the child must not
 // allocate, take a lock, grow its stack or call Go code that might. The
-// child's code is one function (forkAndExecInChild1) whose variables are
-// all declared before the fork, calling only raw system call stubs, the
+// child's code is one function (execChild) whose variables are all
+// declared on entry, calling only raw system call stubs, the
 // runtime's fork hooks and a few nosplit helpers. The stubs are generated
 // from //sysnb declarations by internal/mksysnb (run mkall.sh), one file per
 // GOOS/GOARCH; each is //go:nosplit, allocates nothing and returns the bare
@@ -123,13 +130,25 @@
 // a Go function between the clone and forkAndExecInChild1 would have its
 // frame overwritten. Sharing memory also lets the child leave its error
 // report in the parent's memory, as glibc's posix_spawn does, rather than
-// write it to a pipe: no pipe is made, read or closed on that path. The
-// stdlib gives up vfork for every new user namespace, since a parent that
-// writes the child's maps must run while the child waits. forkexec gives
-// it up only then: a child that unshares its user namespace writes its own
-// maps, and so does a child cloned into one whose maps the kernel lets it
-// write itself (one line mapping its own uid, or gid with setgroups denied:
-// the rootless "map me to root"), so nothing waits.
+// write it to a pipe: no pipe is made, read or closed on that path.
+//
+// A new user namespace. The stdlib gives up vfork for every one, since a
+// parent that writes the child's maps must run while the child waits, and
+// its fork then costs 10 to 40 times a vfork in a parent of a few GiB.
+// forkexec keeps a vfork-class clone for all of them. A child that
+// unshares its user namespace writes its own maps, and so does a child
+// cloned into one whose maps the kernel lets it write itself (one line
+// mapping its own uid, or gid with setgroups denied: the rootless "map me
+// to root"), so nothing waits and plain vfork serves. For any other maps
+// the child gets a stack of its own (an array in the parent's frame, which
+// cannot move until the child is done) from clone3, whose assembly stub
+// (clonestack_linux_amd64.s) calls execChild on it. The parent, awake but
+// still with signals blocked and its stack pinned, writes the maps with
+// the same nosplit raw calls the child uses, sets a futex word the child
+// waits on, and sleeps on a second word that the kernel zeroes when the
+// child execs or exits (CLONE_CHILD_CLEARTID: the moment a vfork parent
+// wakes). The child thus still shares memory and reports through it, and
+// the two never run on one stack.
 //
 // Inherited signal handlers and masks. A child inherits the parent's
 // signal dispositions and the forking thread's mask; a handler that ran in
@@ -192,9 +211,9 @@
 //     parent sleeps while its child waits for the parent to write the maps,
 //     and both hang; forkexec's parent stays awake, fails to write them,
 //     and returns EPERM.
-//   - The stdlib keeps CLONE_VFORK off for every new user namespace;
-//     forkexec keeps it on where the child can write its own maps (see
-//     above). What the child gets is the same.
+//   - The stdlib gives up vfork for every new user namespace; forkexec
+//     keeps a vfork-class clone (see above), so a spawn into one costs the
+//     same whatever the parent's size. What the child gets is the same.
 //   - On FreeBSD the stdlib forks; forkexec uses rfork(RFSPAWN), as
 //     FreeBSD's posix_spawn does (vfork before 12.2), and so, like the
 //     Linux child, starts Ptrace last rather than first: a child traced
