@@ -183,11 +183,20 @@ func pathOf(sys *SysProcAttr, maps idMapWriter) childPath {
 	switch {
 	case maps != parentWritesMap:
 		return vforkPath
-	case canCloneOnOwnStack && memoryShared():
+	case canCloneOnOwnStack && memoryShared() && clone3Available():
 		return ownStackPath
 	}
 	return forkPath
 }
+
+// clone3Available reports whether clone3 can be called: Linux 5.3 or later,
+// and no seccomp policy refusing it with ENOSYS, as container runtimes'
+// default policies do so that glibc falls back to clone. Asked once, with
+// arguments the kernel rejects (EINVAL) before it would clone anything.
+var clone3Available = sync.OnceValue(func() bool {
+	_, _, e := syscall.RawSyscall(unix.SYS_CLONE3, 0, 0, 0)
+	return e != syscall.ENOSYS
+})
 
 // cloneFlags returns the clone flags for a child of sys on path, without
 // the exit signal.

@@ -420,7 +420,7 @@ func TestUserNamespaceMaps(t *testing.T) {
 	// waits: on the own-stack path where there is one, else (and whenever
 	// the child cannot report through shared memory) on the fork path.
 	parentPath := "fork"
-	if forkexec.CanCloneOnOwnStack {
+	if forkexec.OwnStackAvailable() {
 		parentPath = "own stack"
 	}
 	for _, c := range []struct {

@@ -21,9 +21,9 @@ func ChildPath(sys *SysProcAttr) string {
 	return [...]string{vforkPath: "vfork", ownStackPath: "own stack", forkPath: "fork"}[pathOf(sys, idMapWriterOf(sys))]
 }
 
-// CanCloneOnOwnStack reports whether this architecture has the own-stack
-// path.
-const CanCloneOnOwnStack = canCloneOnOwnStack
+// OwnStackAvailable reports whether this architecture and kernel have the
+// own-stack path.
+func OwnStackAvailable() bool { return canCloneOnOwnStack && clone3Available() }
 
 // SetForceReportPipe makes children report failure through the error pipe
 // even when they share the parent's memory, as where an emulator runs
