@@ -2,7 +2,7 @@
 # bench/run.sh: forkexec against syscall.ForkExec, os/exec and glibc's
 # posix_spawn, measured interleaved so that drift cancels in the ratios.
 #
-# Usage: bench/run.sh            (from anywhere; about 12 minutes on 2 vCPUs)
+# Usage: bench/run.sh            (from anywhere; about 13 minutes on 2 vCPUs)
 #   ROUNDS=4        rounds; each round runs every case of every implementation
 #   BENCHTIME=0.5   seconds per case and implementation in each round
 #   HEAPS=0,1GiB,4GiB  resident heap sizes (one benchmark process per heap)
