@@ -461,14 +461,15 @@ func BenchmarkSpawnParts(b *testing.B) {
 	path := "/usr/local/bin/some-program"
 	argv := []string{path, "-flag", "argument"}
 	attr := &ProcAttr{Env: benchEnv, Files: []uintptr{0, 1, 2}}
-	b.Run("part=cmdline", func(b *testing.B) {
+	b.Run("part=compile", func(b *testing.B) {
 		b.ReportAllocs()
+		sys := &SysProcAttr{}
 		for range b.N {
-			c, err := newCmdline(path, argv, attr, "")
-			if err != nil {
+			var p program
+			if err := compile(&p, path, argv, attr, sys); err != nil {
 				b.Fatal(err)
 			}
-			runtime.KeepAlive(&c)
+			runtime.KeepAlive(&p)
 		}
 	})
 	b.Run("part=forklock", func(b *testing.B) {

@@ -12,8 +12,9 @@ import (
 // A Step's String is the name used in [Error] messages.
 type Step uint8
 
-// The steps, in the order they happen. The child's steps run in this order
-// too; see the package documentation for why each is where it is.
+// The steps. Those up to StepExec are listed in the order they happen; the
+// order of a child's steps is its program's, which NewPlan shows, and the
+// package documentation explains.
 const (
 	StepArgs         Step = iota + 1 // parent: convert argv0, argv, Env, Dir or Chroot to C strings
 	StepAttr                         // parent: check that SysProcAttr is consistent
@@ -42,6 +43,11 @@ const (
 	StepResetSignals                 // child: reset signal dispositions and mask (SysProcAttr.ResetSignals)
 	StepPtrace                       // child: ptrace(PTRACE_TRACEME)
 	StepExec                         // child: execve
+
+	// Added later, so out of order; the child's order is the Plan's.
+
+	StepRuntimeSignals // child: the runtime's signal handlers to SIG_DFL and the spawning thread's mask back (cannot fail)
+	StepRestoreNofile  // child: RLIMIT_NOFILE back to the program's original (errors ignored, as in the stdlib)
 )
 
 var stepNames = [...]string{
@@ -72,6 +78,9 @@ var stepNames = [...]string{
 	StepResetSignals: "reset signal",
 	StepPtrace:       "ptrace",
 	StepExec:         "exec",
+
+	StepRuntimeSignals: "restore signals",
+	StepRestoreNofile:  "restore RLIMIT_NOFILE",
 }
 
 func (s Step) String() string {
@@ -95,6 +104,9 @@ type Error struct {
 	// for raise ambient capability; the jail id for attach jail; which argument for convert; the problem for check
 	// SysProcAttr.
 	Detail string
+	// Index is the failed step's place in the child's program, as NewPlan
+	// lists it, or -1 for a step of the parent.
+	Index int
 }
 
 // Error reads "forkexec: <step> <detail>: <errno>", for example
@@ -110,48 +122,3 @@ func (e *Error) Error() string {
 // Unwrap returns the Errno, so that errors.Is(err, syscall.ENOENT) and
 // errors.Is(err, fs.ErrNotExist) hold for a program that was not found.
 func (e *Error) Unwrap() error { return e.Errno }
-
-// exitChildFailed is the exit status of a child whose setup failed, as in
-// the stdlib.
-const exitChildFailed = 253
-
-// childReport is what a child that failed tells its parent: through memory
-// the two share when the child was cloned with CLONE_VM, otherwise through
-// the error pipe. A zero errno means the child exec'd.
-type childReport struct {
-	errno  syscall.Errno
-	step   Step
-	detail int32 // a descriptor index, a signal or a capability, by step
-}
-
-// reportDetail turns what the child reported into Error.Detail.
-func reportDetail(r *childReport, argv0 string, attr *ProcAttr, sys *SysProcAttr) string {
-	d := int(r.detail)
-	switch r.step {
-	case StepChroot:
-		return sys.Chroot
-	case StepChdir:
-		return attr.Dir
-	case StepExec:
-		return argv0
-	case StepDup:
-		if d < 0 || d >= len(attr.Files) {
-			return "error pipe"
-		}
-		return "fd " + strconv.Itoa(int(attr.Files[d])) + " onto " + strconv.Itoa(d)
-	case StepForeground, StepSetctty:
-		return "fd " + strconv.Itoa(d)
-	case StepPdeathsig:
-		return "signal " + strconv.Itoa(d)
-	case StepResetSignals:
-		if d < 0 {
-			return "mask"
-		}
-		return strconv.Itoa(d)
-	case StepAmbientCaps:
-		return strconv.Itoa(d)
-	case StepJail:
-		return "jid " + strconv.Itoa(d)
-	}
-	return ""
-}

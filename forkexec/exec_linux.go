@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -104,13 +105,8 @@ type cloneArgs struct {
 	cgroup     uint64 // cgroup fd for CLONE_INTO_CGROUP (Linux 5.7)
 }
 
+// Test hooks, set only by tests before any spawn.
 var (
-	rootDir = [...]byte{'/', 0}
-	noneFS  = [...]byte{'n', 'o', 'n', 'e', 0}
-
-	procSelfFD = [...]byte{'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', '/', 'f', 'd', 0}
-
-	// Test hooks, set only by tests before any spawn.
 	forceClone3         = false // use clone3 even when clone would do
 	forceCloseFDsByProc = false // skip close_range, as on kernels before 5.11
 	forceReportPipe     = false // report through the pipe, as where vfork does not share memory
@@ -126,6 +122,22 @@ const (
 	childWritesMap                     // the child, right after the clone
 	childUnshares                      // the child, after unshare(CLONE_NEWUSER)
 )
+
+func (w idMapWriter) String() string {
+	return [...]string{noIDMaps: "none", parentWritesMap: "the parent writes them", childWritesMap: "the child writes them", childUnshares: "the child writes them after unshare"}[w]
+}
+
+func (w idMapWriter) why() string {
+	switch w {
+	case parentWritesMap:
+		return "maps other than the child's own ids need privilege over the parent namespace"
+	case childWritesMap:
+		return "one line mapping the child's own uid (and gid, setgroups denied): the kernel lets the child write it"
+	case childUnshares:
+		return "the child makes its user namespace itself"
+	}
+	return ""
+}
 
 // idMapWriterOf decides who writes the maps. A child may write its own
 // maps after unsharing its user namespace, and after being cloned into one
@@ -177,16 +189,24 @@ const (
 	forkPath
 )
 
-// pathOf chooses the child's path. Only a parent that writes the child's
-// maps needs to be awake while the child runs.
-func pathOf(sys *SysProcAttr, maps idMapWriter) childPath {
+func (p childPath) String() string {
+	return [...]string{vforkPath: "vfork", ownStackPath: "own stack", forkPath: "fork"}[p]
+}
+
+// pathOf chooses the child's path, and says why. Only a parent that writes
+// the child's maps needs to be awake while the child runs.
+func pathOf(maps idMapWriter) (childPath, string) {
 	switch {
 	case maps != parentWritesMap:
-		return vforkPath
-	case canCloneOnOwnStack && memoryShared() && clone3Available():
-		return ownStackPath
+		return vforkPath, "nothing needs the parent awake while the child runs"
+	case !canCloneOnOwnStack:
+		return forkPath, "the parent writes the id maps, and this architecture has no own-stack clone"
+	case !memoryShared():
+		return forkPath, "the parent writes the id maps, and CLONE_VM does not share memory here"
+	case !clone3Available():
+		return forkPath, "the parent writes the id maps, and clone3 is refused here"
 	}
-	return forkPath
+	return ownStackPath, "the parent writes the id maps while the child waits on a stack of its own"
 }
 
 // clone3Available reports whether clone3 can be called: Linux 5.3 or later,
@@ -198,6 +218,15 @@ var clone3Available = sync.OnceValue(func() bool {
 	return e != syscall.ENOSYS
 })
 
+// closeRangeCloexecAvailable reports whether close_range takes
+// CLOSE_RANGE_CLOEXEC (Linux 5.11): asked once, for a range no descriptor
+// is in, which the kernel answers with 0, EINVAL for an unknown flag, or
+// ENOSYS (or EPERM from a seccomp policy) for an unknown call.
+var closeRangeCloexecAvailable = sync.OnceValue(func() bool {
+	_, _, e := syscall.RawSyscall(unix.SYS_CLOSE_RANGE, ^uintptr(0)>>1, ^uintptr(0)>>1, unix.CLOSE_RANGE_CLOEXEC)
+	return e == 0
+})
+
 // cloneFlags returns the clone flags for a child of sys on path, without
 // the exit signal.
 func cloneFlags(sys *SysProcAttr, path childPath) uintptr {
@@ -206,22 +235,15 @@ func cloneFlags(sys *SysProcAttr, path childPath) uintptr {
 	case vforkPath:
 		flags |= syscall.CLONE_VM | syscall.CLONE_VFORK
 	case ownStackPath:
-		// CLONE_CHILD_CLEARTID: the kernel zeroes childArgs.running and
-		// wakes its futex when the child execs or exits, as it ends a
-		// vfork parent's sleep.
+		// CLONE_CHILD_CLEARTID: the kernel zeroes running and wakes its
+		// futex when the child execs or exits, as it ends a vfork
+		// parent's sleep.
 		flags |= syscall.CLONE_VM | syscall.CLONE_CHILD_CLEARTID
 	}
 	if sys.PidFD != nil {
 		flags |= unix.CLONE_PIDFD
 	}
 	return flags
-}
-
-// sharesMemory reports whether a child of sys leaves its report in the
-// parent's memory, as glibc's posix_spawn does, instead of writing it to a
-// pipe: whether it runs in that memory while the parent waits.
-func sharesMemory(sys *SysProcAttr) bool {
-	return pathOf(sys, idMapWriterOf(sys)) != forkPath && memoryShared()
 }
 
 // memoryShared reports whether a CLONE_VM child really runs in the
@@ -277,53 +299,11 @@ func probeVfork(flag *uint32) (pid uintptr, err syscall.Errno) {
 func checkSysProcAttr(sys *SysProcAttr) *Error {
 	for _, c := range sys.AmbientCaps {
 		if c >= 64 {
-			return &Error{Step: StepAmbientCaps, Errno: syscall.EINVAL, Detail: strconv.FormatUint(uint64(c), 10)}
+			return &Error{Step: StepAmbientCaps, Errno: syscall.EINVAL, Detail: strconv.FormatUint(uint64(c), 10), Index: -1}
 		}
 	}
 	return nil
 }
-
-// childArgs is everything the child reads, in one place so that a child
-// starting on a stack of its own gets all of it through one pointer.
-//
-// Invariant: it stays where it is until the child has exec'd or exited. It
-// lives in forkAndExecInChild's frame, and the parent's stack cannot move
-// from runtimeBeforeFork to runtimeAfterFork, which the parent calls only
-// once the child is done with it (or, on the fork path, has its own copy).
-// The child only reads it, but for the two words of the own-stack path:
-// mapsWritten, which the parent sets, and running, which the kernel clears.
-type childArgs struct {
-	cmd     *cmdline
-	sys     *SysProcAttr
-	report  *childReport // where a child sharing the parent's memory leaves its report
-	pipe    int          // the error pipe's write end, or -1 when the report is left in *report
-	mapPipe [2]int       // fork path: the parent's word that the maps are written
-	ppid    int          // the parent's pid, when Pdeathsig is set
-	maps    childIDMaps
-
-	// Own-stack path: mapsWritten is 0 until the parent has written the
-	// maps, then 1 + the errno of writing them; running is 1 until the
-	// child execs or exits. Each is a futex word, one waker and one waiter.
-	mapsWritten uint32
-	running     uint32
-
-	// dirents is closeFDsByProc's buffer: a nosplit chain has no room for
-	// it on the stack.
-	dirents [1024]byte
-}
-
-// childIDMaps are a child's uid and gid maps, formatted by the parent before
-// the clone, while allocating is still allowed, and who writes them.
-type childIDMaps struct {
-	uid, gid []byte
-	writer   idMapWriter
-}
-
-// futex(2) operations, which x/sys/unix does not name.
-const (
-	futexWait = 0 // FUTEX_WAIT: sleep while the word holds the value given
-	futexWake = 1 // FUTEX_WAKE: wake up to the number given of its sleepers
-)
 
 // childStack is the stack of a child on the own-stack path. The child's
 // code is nosplit from the clone on, so the linker has checked that it fits
@@ -332,47 +312,31 @@ const (
 // handler installed by C code, the only kind the child may still run.
 type childStack [16 << 10]byte
 
-// forkAndExecInChild starts the child and returns its pid, or the clone
-// error. On return in the parent the child has either exec'd or failed
-// (and left its report), or, on the fork path, is running on its own.
-func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int, report *childReport) (pid int, err syscall.Errno) {
+// forkAndExecInChild starts the child that runs p and returns its pid, or
+// the step that failed before the child ran (the clone, or the map pipe)
+// and its errno. On
+// return in the parent the child has either exec'd or failed (and left its
+// report), or, on the fork path, is running on its own.
+func forkAndExecInChild(p *program, sys *SysProcAttr, pipe int, report *childReport) (pid int, step Step, err syscall.Errno) {
+	d := &p.decided
+	c := childArgs{prog: p, base: unsafe.Pointer(&p.mem[0]), report: report, pipe: pipe}
+	c.os.mapPipe = [2]int{-1, -1}
 	var (
-		c      = childArgs{cmd: cmd, sys: sys, report: report, pipe: pipe, mapPipe: [2]int{-1, -1}}
 		args   cloneArgs
 		clone3 *cloneArgs
 		pidfd  int32
 		upid   uintptr
-		mapBuf [256]byte
 	)
-
-	// The maps are formatted into mapBuf, here on the stack, unless they
-	// are too long for it.
-	c.maps.writer = idMapWriterOf(sys)
-	if c.maps.writer != noIDMaps {
-		c.maps.uid = appendIDMappings(mapBuf[:0:len(mapBuf)/2], sys.UidMappings)
-		c.maps.gid = appendIDMappings(mapBuf[len(mapBuf)/2:len(mapBuf)/2], sys.GidMappings)
-	}
-	path := pathOf(sys, c.maps.writer)
-	if path == forkPath && c.maps.writer == parentWritesMap {
+	if d.path == forkPath && d.maps == parentWritesMap {
 		// A pipe through which the parent tells the child, which has a
 		// copy of its memory, that the maps are written (or why not).
-		if e := syscall.Pipe2(c.mapPipe[:], syscall.O_CLOEXEC); e != nil {
-			report.step = StepPipe
-			return 0, e.(syscall.Errno)
+		if e := syscall.Pipe2(c.os.mapPipe[:], syscall.O_CLOEXEC); e != nil {
+			return 0, StepPipe, e.(syscall.Errno)
 		}
 	}
 
-	// The child compares its parent's pid with this one to find out whether
-	// the parent died before Pdeathsig was armed.
-	if sys.Pdeathsig != 0 {
-		c.ppid = syscall.Getpid()
-	}
-
-	flags := cloneFlags(sys, path)
-	if path == ownStackPath || sys.UseCgroupFD || flags&unix.CLONE_NEWTIME != 0 || forceClone3 {
-		// Only clone3 can place the child in a cgroup or give it a stack
-		// and a pidfd beside CLONE_CHILD_CLEARTID, and CLONE_NEWTIME
-		// shares its bit with CSIGNAL, so clone cannot take it.
+	flags := cloneFlags(sys, d.path)
+	if d.clone3 {
 		args = cloneArgs{flags: uint64(flags), exitSignal: uint64(syscall.SIGCHLD)}
 		if sys.UseCgroupFD {
 			args.flags |= unix.CLONE_INTO_CGROUP
@@ -381,31 +345,31 @@ func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int
 		clone3 = &args
 	}
 
-	if path == ownStackPath {
-		upid, pidfd, err = cloneOnOwnStack(&c, clone3)
+	if d.path == ownStackPath {
+		upid, pidfd, err = cloneOnOwnStack(&c, sys, clone3)
 	} else {
-		upid, pidfd, err = forkAndExecInChild1(&c, path, flags, clone3)
+		upid, pidfd, err = forkAndExecInChild1(&c, sys, flags, clone3)
 	}
 	runtimeAfterFork()
 	if err != 0 {
-		if c.mapPipe[0] >= 0 {
-			syscall.Close(c.mapPipe[0])
-			syscall.Close(c.mapPipe[1])
+		if c.os.mapPipe[0] >= 0 {
+			syscall.Close(c.os.mapPipe[0])
+			syscall.Close(c.os.mapPipe[1])
 		}
-		return 0, err
+		return 0, StepClone, err
 	}
 	pid = int(upid)
 	if sys.PidFD != nil {
 		*sys.PidFD = int(pidfd)
 	}
 
-	if c.mapPipe[0] >= 0 {
-		syscall.Close(c.mapPipe[0])
-		status := writeIDMaps(pid, sys, &c.maps)
-		syscall.Write(c.mapPipe[1], unsafe.Slice((*byte)(unsafe.Pointer(&status)), unsafe.Sizeof(status)))
-		syscall.Close(c.mapPipe[1])
+	if c.os.mapPipe[0] >= 0 {
+		syscall.Close(c.os.mapPipe[0])
+		status := writeIDMaps(pid, d, sys)
+		syscall.Write(c.os.mapPipe[1], unsafe.Slice((*byte)(unsafe.Pointer(&status)), unsafe.Sizeof(status)))
+		syscall.Close(c.os.mapPipe[1])
 	}
-	return pid, 0
+	return pid, 0, 0
 }
 
 // cloneOnOwnStack is forkAndExecInChild1 on the own-stack path, with the
@@ -416,13 +380,13 @@ func forkAndExecInChild(cmd *cmdline, attr *ProcAttr, sys *SysProcAttr, pipe int
 // its own, so that no other spawn's frame is this large.
 //
 //go:noinline
-func cloneOnOwnStack(c *childArgs, args *cloneArgs) (pid uintptr, pidfd int32, err syscall.Errno) {
+func cloneOnOwnStack(c *childArgs, sys *SysProcAttr, args *cloneArgs) (pid uintptr, pidfd int32, err syscall.Errno) {
 	var stack childStack
-	c.running = 1
+	c.os.running.Store(1)
 	args.stack = uint64(uintptr(unsafe.Pointer(&stack)))
 	args.stackSize = uint64(len(stack))
-	args.childTID = uint64(uintptr(unsafe.Pointer(&c.running)))
-	pid, pidfd, err = forkAndExecInChild1(c, ownStackPath, uintptr(args.flags), args)
+	args.childTID = uint64(uintptr(unsafe.Pointer(futexWord(&c.os.running))))
+	pid, pidfd, err = forkAndExecInChild1(c, sys, uintptr(args.flags), args)
 	runtime.KeepAlive(&stack)
 	return
 }
@@ -446,28 +410,21 @@ func cloneOnOwnStack(c *childArgs, args *cloneArgs) (pid uintptr, pidfd int32, e
 //go:noinline
 //go:norace
 //go:nocheckptr
-func forkAndExecInChild1(c *childArgs, path childPath, flags uintptr, clone3 *cloneArgs) (pid uintptr, pidfd int32, err syscall.Errno) {
+func forkAndExecInChild1(c *childArgs, sys *SysProcAttr, flags uintptr, clone3 *cloneArgs) (pid uintptr, pidfd int32, err syscall.Errno) {
 	pidfd = -1
-	if clone3 != nil && c.sys.PidFD != nil {
+	if clone3 != nil && sys.PidFD != nil {
 		clone3.pidFD = uint64(uintptr(unsafe.Pointer(&pidfd)))
 	}
 
 	// From here until runtimeAfterFork in the parent, this thread has every
 	// signal blocked and its stack cannot grow or move.
 	runtimeBeforeFork()
-	if path == ownStackPath {
+	if c.prog.decided.path == ownStackPath {
 		pid, err = rawClone3OnStack(clone3, unsafe.Sizeof(*clone3), c)
 		if err != 0 {
 			return
 		}
-		// The child waits on mapsWritten; the parent's errno goes with it.
-		c.mapsWritten = 1 + uint32(writeIDMaps(int(pid), c.sys, &c.maps))
-		rawFutex(&c.mapsWritten, futexWake, 1, nil)
-		// The kernel's own futex wake, at exec or exit, is not private,
-		// so neither is this wait.
-		for c.running != 0 {
-			rawFutex(&c.running, futexWait, 1, nil)
-		}
+		ownStackParent(c, sys, int(pid))
 		return
 	}
 	if clone3 != nil {
@@ -485,491 +442,24 @@ func forkAndExecInChild1(c *childArgs, path childPath, flags uintptr, clone3 *cl
 	return
 }
 
-// execChild is the child, from the clone to the exec: it sets the child up
-// as c.sys says, execs the program, and if any step fails leaves its report
-// and exits. It never returns.
-//
-// Nothing here may allocate, take a lock, grow the stack or call Go code
-// that is not nosplit: the child has one thread, and any lock the parent's
-// other threads held at the clone stays held forever; with CLONE_VM the
-// child also shares the parent's heap, so an allocation would corrupt it.
-// Its only calls are the raw system call stubs, the runtime's fork hooks
-// and nosplit helpers of this file. For the same reason it is not
-// instrumented by the race detector or checkptr. cmd/childcheck checks all
-// of this.
-//
-// Preconditions: runtimeBeforeFork was called before the clone; c is as
-// childArgs says; c.cmd.nextfd is above every descriptor in c.cmd.fd.
-//
-//forkexec:child
-//go:nosplit
-//go:norace
-//go:nocheckptr
-func execChild(c *childArgs) {
-	var (
-		sys     = c.sys
-		cmd     = c.cmd
-		pipe    = c.pipe
-		step    Step
-		detail  int32
-		err     syscall.Errno
-		status  syscall.Errno
-		i, n    int
-		sig     int
-		pgrp    int32
-		ac      uintptr // an ambient capability
-		cred    *Credential
-		groups  *uint32
-		capHdr  unix.CapUserHeader
-		capData [2]unix.CapUserData
-	)
-
-	// Ambient capabilities survive setuid only with keepcaps set before it.
-	if len(sys.AmbientCaps) > 0 {
-		if err = rawPrctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != 0 {
-			step = StepKeepCaps
-			goto childerror
-		}
-	}
-
-	// Write the uid and gid maps here when the kernel lets the child map
-	// itself, or wait for the parent to write them: every step below may
-	// depend on the ids they define.
-	switch {
-	case c.maps.writer == childWritesMap:
-		if err = writeIDMaps(0, sys, &c.maps); err != 0 {
-			step = StepIDMap
-			goto childerror
-		}
-	case c.mapPipe[0] >= 0:
-		// The fork path: the parent writes its errno to the pipe.
-		if err = rawClose(c.mapPipe[1]); err != 0 {
-			step = StepIDMap
-			goto childerror
-		}
-		n, err = rawRead(c.mapPipe[0], unsafe.Pointer(&status), unsafe.Sizeof(status))
-		if err != 0 {
-			step = StepIDMap
-			goto childerror
-		}
-		if uintptr(n) != unsafe.Sizeof(status) {
-			err, step = syscall.EINVAL, StepIDMap
-			goto childerror
-		}
-		if status != 0 {
-			err, step = status, StepIDMap
-			goto childerror
-		}
-	case c.maps.writer == parentWritesMap:
-		// The own-stack path: the parent sets mapsWritten and wakes us.
-		for c.mapsWritten == 0 {
-			rawFutex(&c.mapsWritten, futexWait, 0, nil)
-		}
-		if status = syscall.Errno(c.mapsWritten - 1); status != 0 {
-			err, step = status, StepIDMap
-			goto childerror
-		}
-	}
-
-	if sys.Setsid {
-		if err = rawSetsid(); err != 0 {
-			step = StepSetsid
-			goto childerror
-		}
-	}
-
-	if sys.Setpgid || sys.Foreground {
-		if err = rawSetpgid(0, sys.Pgid); err != 0 {
-			step = StepSetpgid
-			goto childerror
-		}
-	}
-
-	if sys.Foreground {
-		pgrp = int32(sys.Pgid)
-		if pgrp == 0 {
-			pgrp = int32(rawGetpid())
-		}
-		// Still with every signal blocked: a background process group
-		// taking the terminal gets SIGTTOU, which would stop the child.
-		if err = rawIoctl(sys.Ctty, unix.TIOCSPGRP, uintptr(unsafe.Pointer(&pgrp))); err != 0 {
-			step, detail = StepForeground, int32(sys.Ctty)
-			goto childerror
-		}
-	}
-
-	// Put the Go signal handlers back to SIG_DFL, then unblock what the
-	// spawning thread had unblocked. From here a signal can arrive, and it
-	// finds no Go handler that would run on the parent's memory.
-	runtimeAfterForkInChild()
-
-	if sys.Unshareflags != 0 {
-		if err = rawUnshare(sys.Unshareflags); err != 0 {
-			step = StepUnshare
-			goto childerror
-		}
-		if c.maps.writer == childUnshares {
-			if err = writeIDMaps(0, sys, &c.maps); err != 0 {
-				step = StepIDMap
-				goto childerror
-			}
-		}
-		// unshare(CLONE_NEWNS) copies the mount tree with its propagation,
-		// and a / mounted shared (as systemd mounts it) would carry the
-		// child's mounts back to the parent's namespace. Go's model is
-		// Plan 9's, a namespace really of one's own, so make / private, as
-		// unshare(1) does.
-		if sys.Unshareflags&syscall.CLONE_NEWNS == syscall.CLONE_NEWNS {
-			if err = rawMount(&noneFS[0], &rootDir[0], nil, syscall.MS_REC|syscall.MS_PRIVATE, nil); err != 0 {
-				step = StepMountPrivate
-				goto childerror
-			}
-		}
-	}
-
-	// chroot before the credentials change: it needs CAP_SYS_CHROOT.
-	if cmd.chroot != nil {
-		if err = rawChroot(cmd.chroot); err != 0 {
-			step = StepChroot
-			goto childerror
-		}
-	}
-
-	// Groups, then gid, then uid: once the uid is dropped the process may no
-	// longer change the others.
-	if cred = sys.Credential; cred != nil {
-		n = len(cred.Groups)
-		groups = nil
-		if n > 0 {
-			groups = &cred.Groups[0]
-		}
-		// A user namespace with setgroups denied refuses setgroups, even
-		// of an empty list, so an empty list is not set there.
-		if !(sys.GidMappings != nil && !sys.GidMappingsEnableSetgroups && n == 0) && !cred.NoSetGroups {
-			if err = rawSetgroups(n, groups); err != 0 {
-				step = StepSetgroups
-				goto childerror
-			}
-		}
-		if err = rawSetgid(cred.Gid); err != 0 {
-			step = StepSetgid
-			goto childerror
-		}
-		if err = rawSetuid(cred.Uid); err != 0 {
-			step = StepSetuid
-			goto childerror
-		}
-	}
-
-	// Ambient capabilities must be permitted and inheritable before they
-	// can be raised, and raised after setuid, which clears them.
-	if len(sys.AmbientCaps) != 0 {
-		capHdr.Version = unix.LINUX_CAPABILITY_VERSION_3
-		if err = rawCapget(&capHdr, &capData[0]); err != 0 {
-			step = StepCapabilities
-			goto childerror
-		}
-		for _, ac = range sys.AmbientCaps {
-			// ac < 64, checked before the fork.
-			capData[ac>>5].Permitted |= 1 << (ac & 31)
-			capData[ac>>5].Inheritable |= 1 << (ac & 31)
-		}
-		if err = rawCapset(&capHdr, &capData[0]); err != 0 {
-			step = StepCapabilities
-			goto childerror
-		}
-		for _, ac = range sys.AmbientCaps {
-			if err = rawPrctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_RAISE, ac, 0, 0); err != 0 {
-				step, detail = StepAmbientCaps, int32(ac)
-				goto childerror
-			}
-		}
-	}
-
-	// chdir after chroot, so that Dir is inside the new root, and after
-	// setuid, so that it is checked with the child's own permissions.
-	if cmd.dir != nil {
-		if err = rawChdir(cmd.dir); err != 0 {
-			step = StepChdir
-			goto childerror
-		}
-	}
-
-	// The parent-death signal is cleared by setuid, so it is armed after.
-	// If the parent died before it was armed, nothing will ever send it:
-	// the child's parent is then no longer the pid recorded before the
-	// clone, and the child sends the signal to itself.
-	if sys.Pdeathsig != 0 {
-		if err = rawPrctl(unix.PR_SET_PDEATHSIG, uintptr(sys.Pdeathsig), 0, 0, 0); err != 0 {
-			step, detail = StepPdeathsig, int32(sys.Pdeathsig)
-			goto childerror
-		}
-		if rawGetppid() != c.ppid {
-			if err = rawKill(rawGetpid(), sys.Pdeathsig); err != 0 {
-				step, detail = StepPdeathsig, int32(sys.Pdeathsig)
-				goto childerror
-			}
-		}
-	}
-
-	// Move Files into place (see placeFiles for the two passes), and the
-	// error pipe out of their way.
-	if pipe, i, err = placeFiles(cmd.fd, cmd.nextfd, pipe); err != 0 {
-		step, detail = StepDup, int32(i)
-		goto childerror
-	}
-
-	if sys.CloseFDs {
-		if err = closeFDsFrom(len(cmd.fd), &c.dirents); err != 0 {
-			step = StepCloseFDs
-			goto childerror
-		}
-	}
-
-	if sys.Noctty {
-		if err = rawIoctl(0, unix.TIOCNOTTY, 0); err != 0 {
-			step = StepNoctty
-			goto childerror
-		}
-	}
-
-	// After the shuffle: here Ctty is an index into Files.
-	if sys.Setctty {
-		if err = rawIoctl(sys.Ctty, unix.TIOCSCTTY, 1); err != 0 {
-			step, detail = StepSetctty, int32(sys.Ctty)
-			goto childerror
-		}
-	}
-
-	// Last before ptrace and exec, so no step above can install a handler
-	// or block a signal after the reset: dispositions first, since a
-	// signal unblocked while its old handler is installed would run it.
-	if sys.ResetSignals {
-		if sig = resetSignals(); sig != 0 {
-			err, step, detail = syscall.EINVAL, StepResetSignals, int32(sig)
-			goto childerror
-		}
-	}
-
-	// Tracing starts as late as possible so that the tracer does not see
-	// the child's setup, only the exec (go.dev/issue/21428).
-	if sys.Ptrace {
-		if err = rawPtrace(syscall.PTRACE_TRACEME, 0, 0, 0); err != 0 {
-			step = StepPtrace
-			goto childerror
-		}
-	}
-
-	err = rawExecve(cmd.argv0, cmd.argv, cmd.envv)
-	step = StepExec
-
-childerror:
-	// Leave the report where the parent reads it: in the parent's own
-	// memory if shared, else on the error pipe. Then exit without running
-	// anything of the parent's.
-	c.report.errno, c.report.step, c.report.detail = err, step, detail
-	if pipe >= 0 {
-		rawWrite(pipe, unsafe.Pointer(c.report), unsafe.Sizeof(*c.report))
-	}
-	for {
-		rawExit(exitChildFailed)
-	}
-}
-
-// dupCloexec makes newfd a close-on-exec copy of oldfd.
+// ownStackParent is the parent's part on the own-stack path, still between
+// runtimeBeforeFork and runtimeAfterFork: write the maps, tell the child
+// (with the errno of writing them), and sleep until the child has exec'd
+// or exited.
 //
 //go:nosplit
 //go:norace
 //go:nocheckptr
-func dupCloexec(oldfd, newfd int) syscall.Errno {
-	return rawDup3(oldfd, newfd, syscall.O_CLOEXEC)
-}
-
-// dupOnto makes newfd a copy of oldfd that stays open across exec.
-//
-//go:nosplit
-//go:norace
-//go:nocheckptr
-func dupOnto(oldfd, newfd int) syscall.Errno {
-	return rawDup3(oldfd, newfd, 0)
-}
-
-// writeIDMaps writes a child's uid and gid maps, formatted in maps, under
-// /proc/PID, or /proc/self when pid is 0 (a child writing its own), in the
-// stdlib's order: uid_map, then setgroups, which since Linux 3.19 must say
-// "deny" before an unprivileged write of gid_map succeeds (and before that
-// does not exist, which is fine), then gid_map. It allocates nothing and is
-// nosplit, for the child and for the own-stack parent, which writes the
-// maps before runtimeAfterFork.
-//
-//go:nosplit
-//go:norace
-//go:nocheckptr
-func writeIDMaps(pid int, sys *SysProcAttr, maps *childIDMaps) syscall.Errno {
-	var path [40]byte
-	if sys.UidMappings != nil {
-		if err := writeProcFile(procPath(&path, pid, "uid_map"), unsafe.SliceData(maps.uid), len(maps.uid)); err != 0 {
-			return err
-		}
+func ownStackParent(c *childArgs, sys *SysProcAttr, pid int) {
+	written := futexWord(&c.os.mapsWritten)
+	atomic.StoreUint32(written, 1+uint32(writeIDMaps(pid, &c.prog.decided, sys)))
+	rawFutex(written, futexWake, 1, nil)
+	// The kernel's own futex wake, at exec or exit, is not private, so
+	// neither is this wait.
+	running := futexWord(&c.os.running)
+	for atomic.LoadUint32(running) != 0 {
+		rawFutex(running, futexWait, 1, nil)
 	}
-	if sys.GidMappings != nil {
-		setgroups := "deny"
-		if sys.GidMappingsEnableSetgroups {
-			setgroups = "allow"
-		}
-		if err := writeProcFile(procPath(&path, pid, "setgroups"), unsafe.StringData(setgroups), len(setgroups)); err != 0 && err != syscall.ENOENT {
-			return err
-		}
-		if err := writeProcFile(procPath(&path, pid, "gid_map"), unsafe.SliceData(maps.gid), len(maps.gid)); err != 0 {
-			return err
-		}
-	}
-	return 0
-}
-
-// procPath writes "/proc/PID/name" into buf, NUL-terminated, with "self"
-// for a pid of 0, and returns it. Every name given fits.
-//
-//go:nosplit
-//go:norace
-//go:nocheckptr
-func procPath(buf *[40]byte, pid int, name string) *byte {
-	const proc = "/proc/"
-	n := 0
-	for i := 0; i < len(proc); i++ {
-		buf[n] = proc[i]
-		n++
-	}
-	if pid == 0 {
-		buf[n], buf[n+1], buf[n+2], buf[n+3] = 's', 'e', 'l', 'f'
-		n += 4
-	} else {
-		// Digits backwards, then reversed in place.
-		first := n
-		for ; pid > 0; pid /= 10 {
-			buf[n] = byte('0' + pid%10)
-			n++
-		}
-		for i, j := first, n-1; i < j; i, j = i+1, j-1 {
-			buf[i], buf[j] = buf[j], buf[i]
-		}
-	}
-	buf[n] = '/'
-	n++
-	for i := 0; i < len(name); i++ {
-		buf[n] = name[i]
-		n++
-	}
-	buf[n] = 0
-	return &buf[0]
-}
-
-// writeProcFile writes n bytes at data to the file at path, as a child
-// writing its own /proc/self maps must: with raw system calls only.
-//
-//go:nosplit
-//go:norace
-//go:nocheckptr
-func writeProcFile(path *byte, data *byte, n int) syscall.Errno {
-	fd, err := rawOpenat(unix.AT_FDCWD, path, syscall.O_WRONLY|syscall.O_CLOEXEC, 0)
-	if err != 0 {
-		return err
-	}
-	if _, err = rawWrite(fd, unsafe.Pointer(data), uintptr(n)); err != 0 {
-		rawClose(fd)
-		return err
-	}
-	return rawClose(fd)
-}
-
-// resetSignals sets every signal but SIGKILL and SIGSTOP to SIG_DFL, then
-// empties the signal mask. It returns 0, or the signal it could not reset
-// (the mask is reported as signal -1). SIG_DFL is 0 and the kernel's struct
-// sigaction is at most 32 bytes on every architecture, so a zeroed buffer
-// of that size is SIG_DFL, no flags and an empty mask everywhere.
-//
-//go:nosplit
-//go:norace
-//go:nocheckptr
-func resetSignals() int {
-	var act [4]uint64
-	var mask [sigsetBytes / 8]uint64
-	for sig := 1; sig <= lastSignal; sig++ {
-		if sig == int(syscall.SIGKILL) || sig == int(syscall.SIGSTOP) {
-			continue
-		}
-		if rawRtSigaction(sig, unsafe.Pointer(&act), nil, sigsetBytes) != 0 {
-			return sig
-		}
-	}
-	if rawRtSigprocmask(unix.SIG_SETMASK, unsafe.Pointer(&mask), nil, sigsetBytes) != 0 {
-		return -1
-	}
-	return 0
-}
-
-// closeFDsFrom makes every descriptor from lowfd up close on exec: the
-// effect of closing them all, without closing the error pipe before the
-// child is done with it. close_range(CLOSE_RANGE_CLOEXEC) does it in one
-// call since Linux 5.11; before that, or where a seccomp policy refuses
-// close_range, the child lists /proc/self/fd.
-//
-//go:nosplit
-//go:norace
-//go:nocheckptr
-func closeFDsFrom(lowfd int, buf *[1024]byte) syscall.Errno {
-	if !forceCloseFDsByProc {
-		if rawCloseRange(uint(lowfd), ^uint(0), unix.CLOSE_RANGE_CLOEXEC) == 0 {
-			return 0
-		}
-	}
-	return closeFDsByProc(lowfd, buf)
-}
-
-// closeFDsByProc is closeFDsFrom's fallback: it reads /proc/self/fd with
-// getdents64 into buf and sets close-on-exec on each
-// descriptor from lowfd up. It needs /proc, so after a chroot that lacks it
-// the step fails with the error rather than leaving descriptors open.
-//
-//go:nosplit
-//go:norace
-//go:nocheckptr
-func closeFDsByProc(lowfd int, buf *[1024]byte) syscall.Errno {
-	dir, err := rawOpenat(unix.AT_FDCWD, &procSelfFD[0], syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
-	if err != 0 {
-		return err
-	}
-	for {
-		n, err := rawGetdents64(dir, unsafe.Pointer(buf), uintptr(len(buf)))
-		if err != 0 {
-			rawClose(dir)
-			return err
-		}
-		if n == 0 {
-			break
-		}
-		// struct linux_dirent64: d_ino u64, d_off s64, d_reclen u16,
-		// d_type u8, then the NUL-terminated name at offset 19.
-		for off := 0; off+19 < n; {
-			reclen := int(buf[off+16]) | int(buf[off+17])<<8
-			if reclen == 0 || off+reclen > n {
-				break
-			}
-			fd, ok := 0, true
-			for j := off + 19; j < off+reclen && buf[j] != 0; j++ {
-				if buf[j] < '0' || buf[j] > '9' {
-					ok = false // "." and ".."
-					break
-				}
-				fd = fd*10 + int(buf[j]-'0')
-			}
-			if ok && fd >= lowfd && fd != dir {
-				rawFcntl(fd, syscall.F_SETFD, syscall.FD_CLOEXEC)
-			}
-			off += reclen
-		}
-	}
-	return rawClose(dir)
 }
 
 // appendIDMappings appends idMap to data as uid_map and gid_map want it,

@@ -71,7 +71,8 @@ func StartProcess(argv0 string, argv []string, attr *ProcAttr) (pid int, handle 
 	return pid, 0, err
 }
 
-// forkExec is the parent's side of a spawn.
+// forkExec is the parent's side of a spawn: compile, clone, learn whether
+// the exec happened.
 func forkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err *Error) {
 	if attr == nil {
 		attr = &zeroProcAttr
@@ -82,72 +83,54 @@ func forkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err *Error)
 	}
 
 	// Every check comes before the fork, so that bad input costs nothing but
-	// the error: no child is started with half its setup done.
-	cmd, err := newCmdline(argv0, argv, attr, sys.Chroot)
-	if err != nil {
-		return 0, err
-	}
-	// The syscall package's quirk on FreeBSD, kept for drop-in equality: an
-	// argv[0] longer than the program path is replaced by the path.
-	if runtime.GOOS == "freebsd" && len(argv) > 0 && len(argv[0]) > len(argv0) {
-		cmd.pathAsArgv0()
-	}
-	// Both Setctty and Foreground use Ctty, with different meanings.
-	if sys.Setctty && sys.Foreground {
-		return 0, &Error{Step: StepAttr, Errno: syscall.EINVAL, Detail: "both Setctty and Foreground set in SysProcAttr"}
-	}
-	if sys.Setctty && sys.Ctty >= len(attr.Files) {
-		return 0, &Error{Step: StepAttr, Errno: syscall.EINVAL, Detail: "Setctty set but Ctty not valid in child"}
-	}
-	if err := checkSysProcAttr(sys); err != nil {
+	// the error: no child is started with half its setup done. Everything
+	// the child will do is decided here, once.
+	var p program
+	if err := compile(&p, argv0, argv, attr, sys); err != nil {
 		return 0, err
 	}
 
 	// The child reports failure through memory it shares with the parent
-	// when it runs as a vfork child, and through a close-on-exec pipe
-	// otherwise: end of file on the pipe means the exec succeeded.
+	// when it runs in it, and through a close-on-exec pipe otherwise: end
+	// of file on the pipe means the exec succeeded.
 	var report childReport
-	p := [2]int{-1, -1}
-	shared := sharesMemory(sys)
+	pipe := p.decided.reportPipe
+	fds := [2]int{-1, -1}
 
 	acquireForkLock()
-	if !shared {
+	if pipe {
 		// Made under ForkLock like any descriptor, though O_CLOEXEC makes it
 		// safe anyway; what ForkLock guards here is the fork below.
-		if e := syscall.Pipe2(p[:], syscall.O_CLOEXEC); e != nil {
+		if e := syscall.Pipe2(fds[:], syscall.O_CLOEXEC); e != nil {
 			releaseForkLock()
-			return 0, &Error{Step: StepPipe, Errno: e.(syscall.Errno)}
+			return 0, &Error{Step: StepPipe, Errno: e.(syscall.Errno), Index: -1}
 		}
 	}
-	pid, err1 := forkAndExecInChild(&cmd, attr, sys, p[1], &report)
+	pid, step, err1 := forkAndExecInChild(&p, sys, fds[1], &report)
 	releaseForkLock()
-	runtime.KeepAlive(&cmd)
 	if err1 != 0 {
-		if !shared {
-			syscall.Close(p[0])
-			syscall.Close(p[1])
+		runtime.KeepAlive(&p)
+		if pipe {
+			syscall.Close(fds[0])
+			syscall.Close(fds[1])
 		}
-		// A failure before the clone names its own step in the report.
-		step := StepClone
-		if report.step != 0 {
-			step = report.step
-		}
-		return 0, &Error{Step: step, Errno: err1}
+		return 0, &Error{Step: step, Errno: err1, Index: -1}
 	}
 
-	if !shared {
-		syscall.Close(p[1])
-		n, e := readReport(p[0], &report)
-		syscall.Close(p[0])
+	if pipe {
+		syscall.Close(fds[1])
+		n, e := readReport(fds[0], &report)
+		syscall.Close(fds[0])
 		switch {
 		case e != nil:
-			report.errno, report.step = e.(syscall.Errno), StepPipe
+			report = childReport{errno: e.(syscall.Errno), index: -1}
 		case n == 0:
 			// End of file: the pipe closed on exec.
 		case n != int(unsafe.Sizeof(report)):
-			report.errno, report.step = syscall.EPIPE, StepPipe
+			report = childReport{errno: syscall.EPIPE, index: -1}
 		}
 	}
+	runtime.KeepAlive(&p)
 	if report.errno == 0 {
 		return pid, nil
 	}
@@ -161,7 +144,7 @@ func forkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err *Error)
 		}
 	}
 	failureCleanup(sys)
-	return 0, &Error{Step: report.step, Errno: report.errno, Detail: reportDetail(&report, argv0, attr, sys)}
+	return 0, p.failure(&report, attr)
 }
 
 // readReport reads a child's report from the error pipe, retrying on EINTR.
@@ -177,14 +160,14 @@ func readReport(fd int, r *childReport) (int, error) {
 
 // Exec replaces the current process with argv0, as syscall.Exec does.
 func Exec(argv0 string, argv []string, envv []string) error {
-	cmd, err := newCmdline(argv0, argv, &ProcAttr{Env: envv}, "")
-	if err != nil {
+	var p program
+	if err := compileExec(&p, argv0, argv, envv); err != nil {
 		return err.Errno
 	}
 	runtimeBeforeExec()
-	e := rawExecve(cmd.argv0, cmd.argv, cmd.envv)
+	e := rawExecve(p.argv0, p.argv, p.envv)
 	runtimeAfterExec()
-	runtime.KeepAlive(&cmd)
+	runtime.KeepAlive(&p)
 	return e
 }
 

@@ -13,12 +13,12 @@ func SetForceCloseFDsByProc(on bool) { forceCloseFDsByProc = on }
 
 // SharesMemory reports whether a child of sys leaves its report in the
 // parent's memory.
-func SharesMemory(sys *SysProcAttr) bool { return sharesMemory(sys) }
+func SharesMemory(sys *SysProcAttr) bool { return !decide(&ProcAttr{Sys: sys}, sys).reportPipe }
 
 // ChildPath names the path a child of sys takes: "vfork", "own stack" or
 // "fork".
 func ChildPath(sys *SysProcAttr) string {
-	return [...]string{vforkPath: "vfork", ownStackPath: "own stack", forkPath: "fork"}[pathOf(sys, idMapWriterOf(sys))]
+	return decide(&ProcAttr{Sys: sys}, sys).path.String()
 }
 
 // OwnStackAvailable reports whether this architecture and kernel have the

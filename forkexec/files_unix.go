@@ -2,44 +2,56 @@
 
 package forkexec
 
-import "syscall"
+import (
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// parkedSlot marks, in placeFiles' which, a failure to park a slot's
+// descriptor rather than to dup it onto the slot.
+const parkedSlot = 1 << 30
 
 // placeFiles puts the descriptors of ProcAttr.Files into place in a child:
 // descriptor fd[i] becomes i, without close-on-exec; -1 closes i; and 0, 1
-// and 2 are closed when Files is shorter. pipe is the error pipe's
-// descriptor, or -1; nextfd is above every descriptor in fd and above pipe.
-// fd is rewritten. It returns where the pipe now is, and, on failure, the
-// slot whose descriptor could not be moved (-1 for the pipe) and the errno.
+// and 2 are closed when Files is shorter. fd is the program's copy of
+// Files, which it rewrites; c.pipe is the error pipe's descriptor, or -1,
+// and is moved out of the way; nextfd is above every descriptor in fd and
+// every slot. On failure c.detail says which move failed: the slot i,
+// parkedSlot|i for parking slot i's descriptor, -1 for the pipe.
 //
 // The move takes two passes because one could lose a descriptor: dup'ing
 // fd[i] onto i closes whatever i was, which may be fd[j] for a later j. So
-// pass 1 first moves every fd[i] < i, and the pipe, up to nextfd and above,
+// pass 1 first parks every fd[i] < i, and the pipe, at nextfd or above,
 // where no slot reaches; the copies are close-on-exec, so the program does
 // not inherit them. Pass 2 then dups each fd[i] onto i; fd[i] == i only has
 // its close-on-exec flag cleared, since dup3 refuses to copy a descriptor
 // onto itself and dup2 would leave the flag.
 //
+// Parking takes the lowest free descriptor from nextfd up
+// (F_DUPFD_CLOEXEC), so it never replaces one: a descriptor the child
+// inherits without Files naming it is left alone, whatever its number.
+// The syscall package parks onto nextfd itself with dup3, closing any
+// descriptor there (go.dev/issue/61751).
+//
 //go:nosplit
 //go:norace
 //go:nocheckptr
-func placeFiles(fd []int, nextfd, pipe int) (newPipe, slot int, err syscall.Errno) {
-	if pipe >= 0 && pipe < nextfd {
-		if err = dupCloexec(pipe, nextfd); err != 0 {
-			return pipe, -1, err
+func placeFiles(c *childArgs) (err syscall.Errno) {
+	fd, nextfd := c.prog.fd, c.prog.nextfd
+	if c.pipe >= 0 && c.pipe < nextfd {
+		if c.pipe, err = rawFcntl(c.pipe, unix.F_DUPFD_CLOEXEC, nextfd); err != 0 {
+			c.detail = -1
+			return err
 		}
-		pipe = nextfd
-		nextfd++
 	}
 	for i := 0; i < len(fd); i++ {
 		if fd[i] >= 0 && fd[i] < i {
-			if nextfd == pipe {
-				nextfd++
+			// The lowest free descriptor from nextfd up: see below.
+			if fd[i], err = rawFcntl(fd[i], unix.F_DUPFD_CLOEXEC, nextfd); err != 0 {
+				c.detail = parkedSlot | int32(i)
+				return err
 			}
-			if err = dupCloexec(fd[i], nextfd); err != 0 {
-				return pipe, i, err
-			}
-			fd[i] = nextfd
-			nextfd++
 		}
 	}
 	for i := 0; i < len(fd); i++ {
@@ -47,13 +59,13 @@ func placeFiles(fd []int, nextfd, pipe int) (newPipe, slot int, err syscall.Errn
 		case fd[i] == -1:
 			rawClose(i)
 		case fd[i] == i:
-			if _, err = rawFcntl(i, syscall.F_SETFD, 0); err != 0 {
-				return pipe, i, err
-			}
+			_, err = rawFcntl(i, syscall.F_SETFD, 0)
 		default:
-			if err = dupOnto(fd[i], i); err != 0 {
-				return pipe, i, err
-			}
+			err = dupOnto(fd[i], i)
+		}
+		if err != 0 {
+			c.detail = int32(i)
+			return err
 		}
 	}
 	// By convention the program gets 0, 1 and 2 whatever Files says: those
@@ -63,5 +75,5 @@ func placeFiles(fd []int, nextfd, pipe int) (newPipe, slot int, err syscall.Errn
 	for i := len(fd); i < 3; i++ {
 		rawClose(i)
 	}
-	return pipe, 0, 0
+	return 0
 }

@@ -30,7 +30,7 @@ func rawVforkArgs() (trap, a1, a2, a3 uintptr) {
 //go:norace
 //go:nocheckptr
 func rawJailAttach(jid int) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_JAIL_ATTACH, uintptr(jid), 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_JAIL_ATTACH, uintptr(jid), 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -39,7 +39,7 @@ func rawJailAttach(jid int) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawClose(fd int) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_CLOSE, uintptr(fd), 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -48,7 +48,7 @@ func rawClose(fd int) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawCloseRange(lowfd uint32, highfd uint32, flags int) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_CLOSE_RANGE, uintptr(lowfd), uintptr(highfd), uintptr(flags))
+	_, _, e := syscall.RawSyscall6(unix.SYS_CLOSE_RANGE, uintptr(lowfd), uintptr(highfd), uintptr(flags), 0, 0, 0)
 	err = e
 	return
 }
@@ -57,7 +57,7 @@ func rawCloseRange(lowfd uint32, highfd uint32, flags int) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawClosefrom(lowfd int) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_CLOSEFROM, uintptr(lowfd), 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_CLOSEFROM, uintptr(lowfd), 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -66,7 +66,7 @@ func rawClosefrom(lowfd int) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawDup2(oldfd int, newfd int) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_DUP2, uintptr(oldfd), uintptr(newfd), 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_DUP2, uintptr(oldfd), uintptr(newfd), 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -75,7 +75,7 @@ func rawDup2(oldfd int, newfd int) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawFcntl(fd int, cmd int, arg int) (val int, err syscall.Errno) {
-	r1, _, e := syscall.RawSyscall(unix.SYS_FCNTL, uintptr(fd), uintptr(cmd), uintptr(arg))
+	r1, _, e := syscall.RawSyscall6(unix.SYS_FCNTL, uintptr(fd), uintptr(cmd), uintptr(arg), 0, 0, 0)
 	val = int(r1)
 	err = e
 	return
@@ -85,7 +85,7 @@ func rawFcntl(fd int, cmd int, arg int) (val int, err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawSetsid() (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_SETSID, 0, 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETSID, 0, 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -94,7 +94,7 @@ func rawSetsid() (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawSetpgid(pid int, pgid int) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_SETPGID, uintptr(pid), uintptr(pgid), 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETPGID, uintptr(pid), uintptr(pgid), 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -103,7 +103,7 @@ func rawSetpgid(pid int, pgid int) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawGetpid() (pid int) {
-	r1, _, _ := syscall.RawSyscall(unix.SYS_GETPID, 0, 0, 0)
+	r1, _, _ := syscall.RawSyscall6(unix.SYS_GETPID, 0, 0, 0, 0, 0, 0)
 	pid = int(r1)
 	return
 }
@@ -112,7 +112,7 @@ func rawGetpid() (pid int) {
 //go:norace
 //go:nocheckptr
 func rawGetppid() (pid int) {
-	r1, _, _ := syscall.RawSyscall(unix.SYS_GETPPID, 0, 0, 0)
+	r1, _, _ := syscall.RawSyscall6(unix.SYS_GETPPID, 0, 0, 0, 0, 0, 0)
 	pid = int(r1)
 	return
 }
@@ -121,7 +121,7 @@ func rawGetppid() (pid int) {
 //go:norace
 //go:nocheckptr
 func rawKill(pid int, sig syscall.Signal) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_KILL, uintptr(pid), uintptr(sig), 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_KILL, uintptr(pid), uintptr(sig), 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -130,7 +130,7 @@ func rawKill(pid int, sig syscall.Signal) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawIoctl(fd int, req uintptr, arg uintptr) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_IOCTL, uintptr(fd), req, arg)
+	_, _, e := syscall.RawSyscall6(unix.SYS_IOCTL, uintptr(fd), req, arg, 0, 0, 0)
 	err = e
 	return
 }
@@ -139,7 +139,7 @@ func rawIoctl(fd int, req uintptr, arg uintptr) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawChroot(path *byte) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_CHROOT, uintptr(unsafe.Pointer(path)), 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_CHROOT, uintptr(unsafe.Pointer(path)), 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -148,7 +148,7 @@ func rawChroot(path *byte) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawChdir(path *byte) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_CHDIR, uintptr(unsafe.Pointer(path)), 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_CHDIR, uintptr(unsafe.Pointer(path)), 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -157,7 +157,7 @@ func rawChdir(path *byte) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawSetgroups(n int, list *uint32) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_SETGROUPS, uintptr(n), uintptr(unsafe.Pointer(list)), 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETGROUPS, uintptr(n), uintptr(unsafe.Pointer(list)), 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -166,7 +166,7 @@ func rawSetgroups(n int, list *uint32) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawSetgid(gid uint32) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_SETGID, uintptr(gid), 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETGID, uintptr(gid), 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -175,7 +175,7 @@ func rawSetgid(gid uint32) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawSetuid(uid uint32) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_SETUID, uintptr(uid), 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETUID, uintptr(uid), 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -193,7 +193,7 @@ func rawProcctl(idtype int, id int64, cmd int, data unsafe.Pointer) (err syscall
 //go:norace
 //go:nocheckptr
 func rawSigaction(sig int, act unsafe.Pointer, old unsafe.Pointer) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_SIGACTION, uintptr(sig), uintptr(act), uintptr(old))
+	_, _, e := syscall.RawSyscall6(unix.SYS_SIGACTION, uintptr(sig), uintptr(act), uintptr(old), 0, 0, 0)
 	err = e
 	return
 }
@@ -202,7 +202,7 @@ func rawSigaction(sig int, act unsafe.Pointer, old unsafe.Pointer) (err syscall.
 //go:norace
 //go:nocheckptr
 func rawSigprocmask(how int, set unsafe.Pointer, old unsafe.Pointer) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_SIGPROCMASK, uintptr(how), uintptr(set), uintptr(old))
+	_, _, e := syscall.RawSyscall6(unix.SYS_SIGPROCMASK, uintptr(how), uintptr(set), uintptr(old), 0, 0, 0)
 	err = e
 	return
 }
@@ -220,7 +220,7 @@ func rawPtrace(request int, pid int, addr uintptr, data int) (err syscall.Errno)
 //go:norace
 //go:nocheckptr
 func rawExecve(path *byte, argv **byte, envv **byte) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(path)), uintptr(unsafe.Pointer(argv)), uintptr(unsafe.Pointer(envv)))
+	_, _, e := syscall.RawSyscall6(unix.SYS_EXECVE, uintptr(unsafe.Pointer(path)), uintptr(unsafe.Pointer(argv)), uintptr(unsafe.Pointer(envv)), 0, 0, 0)
 	err = e
 	return
 }
@@ -229,6 +229,6 @@ func rawExecve(path *byte, argv **byte, envv **byte) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawExit(code int) {
-	syscall.RawSyscall(unix.SYS_EXIT, uintptr(code), 0, 0)
+	syscall.RawSyscall6(unix.SYS_EXIT, uintptr(code), 0, 0, 0, 0, 0)
 	return
 }

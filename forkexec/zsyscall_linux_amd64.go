@@ -39,7 +39,7 @@ func rawPrctl(option int, arg2 uintptr, arg3 uintptr, arg4 uintptr, arg5 uintptr
 //go:norace
 //go:nocheckptr
 func rawRead(fd int, buf unsafe.Pointer, size uintptr) (n int, err syscall.Errno) {
-	r1, _, e := syscall.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(buf), size)
+	r1, _, e := syscall.RawSyscall6(unix.SYS_READ, uintptr(fd), uintptr(buf), size, 0, 0, 0)
 	n = int(r1)
 	err = e
 	return
@@ -49,7 +49,7 @@ func rawRead(fd int, buf unsafe.Pointer, size uintptr) (n int, err syscall.Errno
 //go:norace
 //go:nocheckptr
 func rawWrite(fd int, buf unsafe.Pointer, size uintptr) (n int, err syscall.Errno) {
-	r1, _, e := syscall.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(buf), size)
+	r1, _, e := syscall.RawSyscall6(unix.SYS_WRITE, uintptr(fd), uintptr(buf), size, 0, 0, 0)
 	n = int(r1)
 	err = e
 	return
@@ -59,7 +59,7 @@ func rawWrite(fd int, buf unsafe.Pointer, size uintptr) (n int, err syscall.Errn
 //go:norace
 //go:nocheckptr
 func rawClose(fd int) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_CLOSE, uintptr(fd), 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -68,7 +68,7 @@ func rawClose(fd int) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawCloseRange(first uint, last uint, flags uint) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_CLOSE_RANGE, uintptr(first), uintptr(last), uintptr(flags))
+	_, _, e := syscall.RawSyscall6(unix.SYS_CLOSE_RANGE, uintptr(first), uintptr(last), uintptr(flags), 0, 0, 0)
 	err = e
 	return
 }
@@ -87,7 +87,7 @@ func rawOpenat(dirfd int, path *byte, flags int, mode uint32) (fd int, err sysca
 //go:norace
 //go:nocheckptr
 func rawGetdents64(fd int, buf unsafe.Pointer, size uintptr) (n int, err syscall.Errno) {
-	r1, _, e := syscall.RawSyscall(unix.SYS_GETDENTS64, uintptr(fd), uintptr(buf), size)
+	r1, _, e := syscall.RawSyscall6(unix.SYS_GETDENTS64, uintptr(fd), uintptr(buf), size, 0, 0, 0)
 	n = int(r1)
 	err = e
 	return
@@ -97,7 +97,7 @@ func rawGetdents64(fd int, buf unsafe.Pointer, size uintptr) (n int, err syscall
 //go:norace
 //go:nocheckptr
 func rawDup3(oldfd int, newfd int, flags int) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_DUP3, uintptr(oldfd), uintptr(newfd), uintptr(flags))
+	_, _, e := syscall.RawSyscall6(unix.SYS_DUP3, uintptr(oldfd), uintptr(newfd), uintptr(flags), 0, 0, 0)
 	err = e
 	return
 }
@@ -106,7 +106,7 @@ func rawDup3(oldfd int, newfd int, flags int) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawFcntl(fd int, cmd int, arg int) (val int, err syscall.Errno) {
-	r1, _, e := syscall.RawSyscall(unix.SYS_FCNTL, uintptr(fd), uintptr(cmd), uintptr(arg))
+	r1, _, e := syscall.RawSyscall6(unix.SYS_FCNTL, uintptr(fd), uintptr(cmd), uintptr(arg), 0, 0, 0)
 	val = int(r1)
 	err = e
 	return
@@ -125,7 +125,7 @@ func rawPrlimit64(pid int, resource int, newlim *syscall.Rlimit, old *syscall.Rl
 //go:norace
 //go:nocheckptr
 func rawSetsid() (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_SETSID, 0, 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETSID, 0, 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -134,7 +134,7 @@ func rawSetsid() (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawSetpgid(pid int, pgid int) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_SETPGID, uintptr(pid), uintptr(pgid), 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETPGID, uintptr(pid), uintptr(pgid), 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -143,7 +143,7 @@ func rawSetpgid(pid int, pgid int) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawGetpid() (pid int) {
-	r1, _, _ := syscall.RawSyscall(unix.SYS_GETPID, 0, 0, 0)
+	r1, _, _ := syscall.RawSyscall6(unix.SYS_GETPID, 0, 0, 0, 0, 0, 0)
 	pid = int(r1)
 	return
 }
@@ -152,7 +152,7 @@ func rawGetpid() (pid int) {
 //go:norace
 //go:nocheckptr
 func rawGetppid() (pid int) {
-	r1, _, _ := syscall.RawSyscall(unix.SYS_GETPPID, 0, 0, 0)
+	r1, _, _ := syscall.RawSyscall6(unix.SYS_GETPPID, 0, 0, 0, 0, 0, 0)
 	pid = int(r1)
 	return
 }
@@ -161,7 +161,7 @@ func rawGetppid() (pid int) {
 //go:norace
 //go:nocheckptr
 func rawKill(pid int, sig syscall.Signal) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_KILL, uintptr(pid), uintptr(sig), 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_KILL, uintptr(pid), uintptr(sig), 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -170,7 +170,7 @@ func rawKill(pid int, sig syscall.Signal) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawIoctl(fd int, req uintptr, arg uintptr) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_IOCTL, uintptr(fd), req, arg)
+	_, _, e := syscall.RawSyscall6(unix.SYS_IOCTL, uintptr(fd), req, arg, 0, 0, 0)
 	err = e
 	return
 }
@@ -179,7 +179,7 @@ func rawIoctl(fd int, req uintptr, arg uintptr) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawUnshare(flags uintptr) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_UNSHARE, flags, 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_UNSHARE, flags, 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -197,7 +197,7 @@ func rawMount(source *byte, target *byte, fstype *byte, flags uintptr, data *byt
 //go:norace
 //go:nocheckptr
 func rawChroot(path *byte) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_CHROOT, uintptr(unsafe.Pointer(path)), 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_CHROOT, uintptr(unsafe.Pointer(path)), 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -206,7 +206,7 @@ func rawChroot(path *byte) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawChdir(path *byte) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_CHDIR, uintptr(unsafe.Pointer(path)), 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_CHDIR, uintptr(unsafe.Pointer(path)), 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -215,7 +215,7 @@ func rawChdir(path *byte) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawSetgroups(n int, list *uint32) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_SETGROUPS, uintptr(n), uintptr(unsafe.Pointer(list)), 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETGROUPS, uintptr(n), uintptr(unsafe.Pointer(list)), 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -224,7 +224,7 @@ func rawSetgroups(n int, list *uint32) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawSetgid(gid uint32) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_SETGID, uintptr(gid), 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETGID, uintptr(gid), 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -233,7 +233,7 @@ func rawSetgid(gid uint32) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawSetuid(uid uint32) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_SETUID, uintptr(uid), 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETUID, uintptr(uid), 0, 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -242,7 +242,7 @@ func rawSetuid(uid uint32) (err syscall.Errno) {
 //go:norace
 //go:nocheckptr
 func rawCapget(hdr *unix.CapUserHeader, data *unix.CapUserData) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_CAPGET, uintptr(unsafe.Pointer(hdr)), uintptr(unsafe.Pointer(data)), 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_CAPGET, uintptr(unsafe.Pointer(hdr)), uintptr(unsafe.Pointer(data)), 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -251,7 +251,7 @@ func rawCapget(hdr *unix.CapUserHeader, data *unix.CapUserData) (err syscall.Err
 //go:norace
 //go:nocheckptr
 func rawCapset(hdr *unix.CapUserHeader, data *unix.CapUserData) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_CAPSET, uintptr(unsafe.Pointer(hdr)), uintptr(unsafe.Pointer(data)), 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_CAPSET, uintptr(unsafe.Pointer(hdr)), uintptr(unsafe.Pointer(data)), 0, 0, 0, 0)
 	err = e
 	return
 }
@@ -287,7 +287,7 @@ func rawPtrace(request int, pid int, addr uintptr, data uintptr) (err syscall.Er
 //go:norace
 //go:nocheckptr
 func rawExecve(path *byte, argv **byte, envv **byte) (err syscall.Errno) {
-	_, _, e := syscall.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(path)), uintptr(unsafe.Pointer(argv)), uintptr(unsafe.Pointer(envv)))
+	_, _, e := syscall.RawSyscall6(unix.SYS_EXECVE, uintptr(unsafe.Pointer(path)), uintptr(unsafe.Pointer(argv)), uintptr(unsafe.Pointer(envv)), 0, 0, 0)
 	err = e
 	return
 }
@@ -305,6 +305,6 @@ func rawFutex(addr *uint32, op int, val uint32, timeout unsafe.Pointer) (err sys
 //go:norace
 //go:nocheckptr
 func rawExit(code int) {
-	syscall.RawSyscall(unix.SYS_EXIT, uintptr(code), 0, 0)
+	syscall.RawSyscall6(unix.SYS_EXIT, uintptr(code), 0, 0, 0, 0, 0)
 	return
 }

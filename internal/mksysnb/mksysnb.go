@@ -12,8 +12,8 @@
 //	//sysvfork rawClone(flags uintptr, stack uintptr, ptid *int32) (pid uintptr, err syscall.Errno) = SYS_CLONE
 //
 // The system call is SYS_ followed by the name less its "raw" prefix, upper-cased,
-// unless "= SYS_NAME" says otherwise. //sysnb stubs call syscall.RawSyscall or
-// RawSyscall6, which are nosplit and never enter the scheduler; //sysvfork stubs
+// unless "= SYS_NAME" says otherwise. //sysnb stubs call syscall.RawSyscall6,
+// which is nosplit and never enters the scheduler; //sysvfork stubs
 // call the package's assembly rawVforkSyscall, which keeps its return address
 // out of the stack a vfork child shares with its parent.
 //
@@ -164,21 +164,17 @@ func generate(cmdline string, pkg string, t target, decls []decl) ([]byte, error
 			fmt.Fprintf(&b, "\treturn unix.%s, %s\n}\n\n", d.sysno, strings.Join(args, ", "))
 			continue
 		}
-		var call string
-		switch {
-		case len(args) <= 3:
-			for len(args) < 3 {
-				args = append(args, "0")
-			}
-			call = fmt.Sprintf("syscall.RawSyscall(unix.%s, %s)", d.sysno, strings.Join(args, ", "))
-		case len(args) <= 6:
-			for len(args) < 6 {
-				args = append(args, "0")
-			}
-			call = fmt.Sprintf("syscall.RawSyscall6(unix.%s, %s)", d.sysno, strings.Join(args, ", "))
-		default:
+		// Always RawSyscall6, even for three arguments: RawSyscall only
+		// calls it, and in a build without inlining (a debugger's) that
+		// is one more frame in the child's chain of nosplit frames,
+		// which the linker limits to a few hundred bytes.
+		if len(args) > 6 {
 			return nil, fmt.Errorf("%s: %s takes %d arguments, at most 6 are supported", d.pos, d.name, len(args))
 		}
+		for len(args) < 6 {
+			args = append(args, "0")
+		}
+		call := fmt.Sprintf("syscall.RawSyscall6(unix.%s, %s)", d.sysno, strings.Join(args, ", "))
 
 		fmt.Fprintf(&b, "//go:nosplit\n//go:norace\n//go:nocheckptr\n")
 		fmt.Fprintf(&b, "func %s(%s) (%s) {\n", d.name, joinFields(d.params), joinFields(d.results))

@@ -47,7 +47,7 @@ func TestInt64Split(t *testing.T) {
 	}{
 		{"amd64", []string{
 			"syscall.RawSyscall6(unix.SYS_PROCCTL, uintptr(idtype), uintptr(id), uintptr(cmd), uintptr(data), 0, 0)",
-			"syscall.RawSyscall(unix.SYS_LSEEK, uintptr(fd), uintptr(off), uintptr(whence))",
+			"syscall.RawSyscall6(unix.SYS_LSEEK, uintptr(fd), uintptr(off), uintptr(whence), 0, 0, 0)",
 		}},
 		{"386", []string{
 			"syscall.RawSyscall6(unix.SYS_PROCCTL, uintptr(idtype), uintptr(id), uintptr(id>>32), uintptr(cmd), uintptr(data), 0)",

@@ -1,0 +1,228 @@
+//go:build linux || freebsd
+
+package forkexec
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Plan is what a spawn with given arguments and attributes would do:
+// compiled exactly as Spawn compiles it, on this machine and now, but not
+// run. Its steps are the child's program, in the order the child runs them,
+// so a Plan shows the real order, not a description of it.
+//
+// Print it (String) for a log, or compare its fields in a test. Index i of
+// Steps is the Index an [*Error] from a spawn with the same attributes
+// reports when step i fails.
+type Plan struct {
+	// Path is how the child would be cloned: "vfork", "own stack" or
+	// "fork" on Linux; "rfork" or "vfork" on FreeBSD.
+	Path string
+	// Decisions are what was decided for this machine, process and
+	// attributes before the clone, each with its reason: the path, clone
+	// or clone3, how the child reports failure, who writes id maps, how
+	// CloseFDs closes.
+	Decisions []Decision
+	// Steps are the child's steps, from the clone to the exec, which is
+	// always the last.
+	Steps []PlanStep
+}
+
+// Decision is one choice a spawn makes before the clone.
+type Decision struct {
+	What   string // what was decided, such as "path" or "report"
+	Choice string // the choice made, such as "vfork" or "memory"
+	Why    string // the reason for it
+}
+
+// PlanStep is one step of a child's program.
+type PlanStep struct {
+	Step Step   // the step, as an Error names it
+	Args string // its arguments as the child will use them, if any
+}
+
+// NewPlan compiles a spawn of argv0 with argv and attr as Spawn would, and
+// returns what the child would do, without starting anything. It returns
+// the error Spawn would return for input that is refused before the fork.
+// Decisions that depend on the process (its effective ids, for who writes
+// id maps) are made as of the call.
+func NewPlan(argv0 string, argv []string, attr *ProcAttr) (*Plan, error) {
+	if attr == nil {
+		attr = &zeroProcAttr
+	}
+	sys := attr.Sys
+	if sys == nil {
+		sys = &zeroSysProcAttr
+	}
+	var p program
+	if err := compile(&p, argv0, argv, attr, sys); err != nil {
+		return nil, err
+	}
+	plan := &Plan{Decisions: p.decided.list()}
+	plan.Path = plan.Decisions[0].Choice
+	for i := range p.steps {
+		s := &p.steps[i]
+		plan.Steps = append(plan.Steps, PlanStep{Step: op(s.op).step(), Args: p.args(s, argv)})
+	}
+	return plan, nil
+}
+
+// String lists the decisions, then the steps, one per line:
+//
+//	path: vfork (nothing needs the parent awake while the child runs)
+//	...
+//	 0 setsid
+//	 1 exec /bin/true ["true"]
+func (p *Plan) String() string {
+	var b strings.Builder
+	for _, d := range p.Decisions {
+		b.WriteString(d.What + ": " + d.Choice + " (" + d.Why + ")\n")
+	}
+	width := len(strconv.Itoa(len(p.Steps) - 1))
+	for i, s := range p.Steps {
+		n := strconv.Itoa(i)
+		b.WriteString(strings.Repeat(" ", width-len(n)) + n + " " + s.Step.String())
+		if s.Args != "" {
+			b.WriteString(" " + s.Args)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// step is the Step an operation reports as.
+func (o op) step() Step {
+	switch o {
+	case opSetsid:
+		return StepSetsid
+	case opSetpgid:
+		return StepSetpgid
+	case opForeground:
+		return StepForeground
+	case opRuntimeSignals:
+		return StepRuntimeSignals
+	case opChroot:
+		return StepChroot
+	case opSetgroups:
+		return StepSetgroups
+	case opSetgid:
+		return StepSetgid
+	case opSetuid:
+		return StepSetuid
+	case opChdir:
+		return StepChdir
+	case opPlaceFiles:
+		return StepDup
+	case opNoctty:
+		return StepNoctty
+	case opSetctty:
+		return StepSetctty
+	case opRestoreNofile:
+		return StepRestoreNofile
+	case opResetSignals:
+		return StepResetSignals
+	case opPtrace:
+		return StepPtrace
+	case opExec:
+		return StepExec
+	}
+	return o.osStep()
+}
+
+// args describes a step's arguments for a Plan.
+func (p *program) args(s *childStep, argv []string) string {
+	a := s.arg
+	switch op(s.op) {
+	case opSetpgid:
+		return "pgid " + strconv.Itoa(int(a[0]))
+	case opForeground:
+		return "fd " + strconv.Itoa(int(a[0])) + " pgid " + strconv.Itoa(int(a[1]))
+	case opChroot, opChdir:
+		return p.cstringAt(a[0])
+	case opSetgroups:
+		return formatUints(p.uint32sAt(a[1], int(a[0])))
+	case opSetgid, opSetuid:
+		return strconv.FormatUint(uint64(a[0]), 10)
+	case opPlaceFiles:
+		return "Files " + formatInts(p.fd)
+	case opSetctty:
+		return "fd " + strconv.Itoa(int(a[0]))
+	case opRestoreNofile:
+		return "soft " + strconv.FormatUint(join64(a[0], a[1]), 10) + " hard " + strconv.FormatUint(join64(a[2], a[3]), 10)
+	case opExec:
+		q := make([]string, len(argv))
+		for i, s := range argv {
+			q[i] = strconv.Quote(s)
+		}
+		return p.execPath() + " [" + strings.Join(q, " ") + "]"
+	}
+	return p.osArgs(s)
+}
+
+// execPath is the program path the exec step runs.
+func (p *program) execPath() string {
+	return goString(p.argv0)
+}
+
+// failure turns a failed child's report into the Error Spawn returns.
+func (p *program) failure(r *childReport, attr *ProcAttr) *Error {
+	if r.index < 0 || int(r.index) >= len(p.steps) {
+		// The report itself could not be read.
+		return &Error{Step: StepPipe, Errno: r.errno, Index: -1}
+	}
+	s := &p.steps[r.index]
+	e := &Error{Step: op(s.op).step(), Errno: r.errno, Index: int(r.index)}
+	d := int(r.detail)
+	switch op(s.op) {
+	case opChroot, opChdir:
+		e.Detail = p.cstringAt(s.arg[0])
+	case opExec:
+		e.Detail = p.execPath()
+	case opPlaceFiles:
+		e.Detail = filesDetail(attr.Files, d, p.nextfd)
+	case opForeground, opSetctty:
+		e.Detail = "fd " + strconv.Itoa(int(s.arg[0]))
+	case opResetSignals:
+		e.Detail = strconv.Itoa(d)
+		if d < 0 {
+			e.Detail = "mask"
+		}
+	default:
+		e.Detail = p.osDetail(s)
+	}
+	return e
+}
+
+// filesDetail names the descriptor move that failed, from placeFiles'
+// which.
+func filesDetail(files []uintptr, which, nextfd int) string {
+	switch {
+	case which < 0:
+		return "error pipe"
+	case which&parkedSlot != 0:
+		i := which &^ parkedSlot
+		if i < len(files) {
+			return "fd " + strconv.Itoa(int(files[i])) + " to a free descriptor from " + strconv.Itoa(nextfd) + " (parking it for slot " + strconv.Itoa(i) + ")"
+		}
+	case which < len(files):
+		return "fd " + strconv.Itoa(int(files[which])) + " onto " + strconv.Itoa(which)
+	}
+	return ""
+}
+
+func formatInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return "[" + strings.Join(s, " ") + "]"
+}
+
+func formatUints(v []uint32) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatUint(uint64(x), 10)
+	}
+	return "[" + strings.Join(s, " ") + "]"
+}
