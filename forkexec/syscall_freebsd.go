@@ -21,6 +21,8 @@ import "syscall"
 //sysvfork rawVforkArgs() = SYS_VFORK
 //sysnb rawJailAttach(jid int) (err syscall.Errno) = SYS_JAIL_ATTACH
 //sysnb rawClose(fd int) (err syscall.Errno)
+//sysnb rawWrite(fd int, buf unsafe.Pointer, size uintptr) (n int, err syscall.Errno)
+//sysnb rawSetrlimit(resource int, rlim *syscall.Rlimit) (err syscall.Errno)
 //sysnb rawCloseRange(lowfd uint32, highfd uint32, flags int) (err syscall.Errno) = SYS_CLOSE_RANGE
 //sysnb rawClosefrom(lowfd int) (err syscall.Errno)
 //sysnb rawDup2(oldfd int, newfd int) (err syscall.Errno)

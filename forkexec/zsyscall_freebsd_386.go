@@ -47,6 +47,25 @@ func rawClose(fd int) (err syscall.Errno) {
 //go:nosplit
 //go:norace
 //go:nocheckptr
+func rawWrite(fd int, buf unsafe.Pointer, size uintptr) (n int, err syscall.Errno) {
+	r1, _, e := syscall.RawSyscall6(unix.SYS_WRITE, uintptr(fd), uintptr(buf), size, 0, 0, 0)
+	n = int(r1)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawSetrlimit(resource int, rlim *syscall.Rlimit) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETRLIMIT, uintptr(resource), uintptr(unsafe.Pointer(rlim)), 0, 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
 func rawCloseRange(lowfd uint32, highfd uint32, flags int) (err syscall.Errno) {
 	_, _, e := syscall.RawSyscall6(unix.SYS_CLOSE_RANGE, uintptr(lowfd), uintptr(highfd), uintptr(flags), 0, 0, 0)
 	err = e

@@ -1,0 +1,198 @@
+//go:build linux
+
+package forkexec_test
+
+import (
+	"errors"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"unsafe"
+
+	"github.com/forkexec/forkexec/forkexec"
+	"golang.org/x/sys/unix"
+)
+
+// injectErrno is the errno injected faults fail with: one no real step of
+// these spawns returns, so that an injected failure cannot be mistaken for
+// a natural one.
+const injectErrno = syscall.Errno(unix.EHWPOISON)
+
+// TestInjectEveryStep makes each step of real spawns fail in turn, by
+// injection (InjectFault), and checks what every failure must give: Spawn's
+// *Error names the injected step, its index in the plan and the errno;
+// ForkExec returns the bare errno; the target never ran; no zombie, no
+// descriptor left. The configurations together hold every kind of step of
+// the Linux program; one whose step fails on its own (a terminal the test
+// does not have) is injected up to that step, and the test checks at the
+// end that every kind was reached.
+func TestInjectEveryStep(t *testing.T) {
+	requireRoot(t)
+	// Ptrace makes the spawning thread the tracer, which must also reap.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	master, slave := openPTY(t)
+	defer master.Close()
+	defer slave.Close()
+
+	wide := []forkexec.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 65536}}
+	own := []forkexec.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}}
+	configs := []struct {
+		name  string
+		attr  forkexec.ProcAttr
+		setup func() (undo func())
+	}{
+		{name: "every field", attr: forkexec.ProcAttr{Dir: "/", Env: []string{"A=1"}, Files: []uintptr{0, 1, 2, slave.Fd()}, Sys: &forkexec.SysProcAttr{
+			Chroot: "/", Credential: &forkexec.Credential{Uid: 0, Gid: 0, Groups: []uint32{0}},
+			Setsid: true, Setctty: true, Ctty: 3, Pdeathsig: syscall.SIGKILL,
+			Unshareflags: syscall.CLONE_NEWNS | syscall.CLONE_NEWUTS, AmbientCaps: []uintptr{unix.CAP_CHOWN},
+			CloseFDs: true, ResetSignals: true, Ptrace: true,
+		}}},
+		{name: "parent writes maps", attr: forkexec.ProcAttr{Files: stdio(), Sys: &forkexec.SysProcAttr{
+			Cloneflags: syscall.CLONE_NEWUSER, UidMappings: wide, GidMappings: wide,
+			Setpgid: true, Foreground: true, Ctty: int(master.Fd()),
+		}}},
+		{name: "child writes maps", attr: forkexec.ProcAttr{Files: []uintptr{slave.Fd(), 1, 2}, Sys: &forkexec.SysProcAttr{
+			Cloneflags: syscall.CLONE_NEWUSER, UidMappings: own, GidMappings: own, Noctty: true,
+		}}},
+		{name: "maps over a pipe", attr: forkexec.ProcAttr{Files: stdio(), Sys: &forkexec.SysProcAttr{
+			Cloneflags: syscall.CLONE_NEWUSER, UidMappings: wide, GidMappings: wide,
+		}}, setup: func() func() { forkexec.SetForceReportPipe(true); return func() { forkexec.SetForceReportPipe(false) } }},
+		{name: "close fds by /proc", attr: forkexec.ProcAttr{Files: stdio(), Sys: &forkexec.SysProcAttr{CloseFDs: true}},
+			setup: func() func() {
+				forkexec.SetForceCloseFDsByProc(true)
+				return func() { forkexec.SetForceCloseFDsByProc(false) }
+			}},
+	}
+
+	reached := map[string]bool{}
+	for _, cfg := range configs {
+		t.Run(cfg.name, func(t *testing.T) {
+			if cfg.setup != nil {
+				defer cfg.setup()()
+			}
+			plan, err := forkexec.NewPlan(probePath, []string{"probe"}, &cfg.attr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range plan.Steps {
+				if !injectAt(t, &cfg.attr, plan, i) {
+					break
+				}
+				reached[planKind(s)] = true
+			}
+		})
+	}
+
+	// Every kind of step the Linux child has, as a plan lists it.
+	for _, kind := range []string{
+		"set keepcaps", "write id map /proc/self/uid_map", "write id map /proc/self/setgroups", "write id map /proc/self/gid_map",
+		"write id map written by the parent; wait on a pipe", "setsid", "setpgid", "set foreground", "restore signals",
+		"unshare", "make / private", "chroot", "setgroups", "setgid", "setuid", "set capabilities", "raise ambient capability",
+		"chdir", "set pdeathsig", "dup", "close fds by close_range", "close fds by /proc/self/fd", "detach ctty", "set ctty",
+		"reset signal", "ptrace", "exec",
+	} {
+		if !reached[kind] {
+			t.Errorf("no configuration reached a step %q", kind)
+		}
+	}
+	if forkexec.OwnStackAvailable() && !reached["write id map written by the parent; wait on a futex"] {
+		t.Errorf("the own-stack path's wait was not reached")
+	}
+}
+
+// planKind names a step's kind for TestInjectEveryStep's coverage check:
+// the step, and what tells operations of one step apart.
+func planKind(s forkexec.PlanStep) string {
+	switch s.Step {
+	case forkexec.StepIDMap:
+		return s.Step.String() + " " + s.Args
+	case forkexec.StepCloseFDs:
+		_, how, _ := strings.Cut(s.Args, " by ")
+		return s.Step.String() + " by " + how
+	}
+	return s.Step.String()
+}
+
+// injectAt spawns with step i failing and checks the failure. It returns
+// false, after logging why, when an earlier step failed on its own: the
+// steps from there on cannot be reached in this configuration.
+func injectAt(t *testing.T, attr *forkexec.ProcAttr, plan *forkexec.Plan, i int) bool {
+	t.Helper()
+	checkNoZombie(t)
+	before := openFDs(t)
+	// The target, if it ran, would write to this pipe.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := *attr
+	a.Files = append(append([]uintptr(nil), attr.Files...), w.Fd())
+	argv := []string{"probe", "-report", strconv.Itoa(len(attr.Files)), "report"}
+
+	forkexec.InjectFault(i, injectErrno)
+	defer forkexec.InjectFault(0, 0)
+	pid, err := forkexec.Spawn(probePath, argv, &a)
+	if err == nil {
+		// Only a traced child gets here: stopped at its exec.
+		syscall.Kill(pid, syscall.SIGKILL)
+		wait(t, pid)
+		t.Fatalf("step %d (%v): Spawn succeeded", i, plan.Steps[i].Step)
+	}
+	var e *forkexec.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("step %d: %v is not an *Error", i, err)
+	}
+	if e.Errno != injectErrno && e.Index >= 0 && e.Index < i {
+		t.Logf("step %d (%v) not reachable here: step %d failed on its own: %v", i, plan.Steps[i].Step, e.Index, err)
+		w.Close()
+		r.Close()
+		return false
+	}
+	if e.Index != i || e.Step != plan.Steps[i].Step || e.Errno != injectErrno {
+		t.Errorf("step %d (%v): got index %d, %v", i, plan.Steps[i].Step, e.Index, err)
+	}
+	// The same fault through ForkExec: the bare errno.
+	if _, ferr := forkexec.ForkExec(probePath, argv, &a); ferr != injectErrno {
+		t.Errorf("step %d: ForkExec: %#v, want the bare %#v", i, ferr, injectErrno)
+	}
+	w.Close()
+	if out, _ := io.ReadAll(r); len(out) != 0 {
+		t.Errorf("step %d: the target ran and wrote %q", i, out)
+	}
+	r.Close()
+	checkNoZombie(t)
+	if after := openFDs(t); after != before {
+		t.Errorf("step %d: descriptors: %d before, %d after", i, before, after)
+	}
+	return true
+}
+
+// openPTY opens a new pseudo-terminal pair, neither end the test's
+// controlling terminal.
+func openPTY(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	var n, unlock uint32
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, m.Fd(), unix.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock))); e != 0 {
+		m.Close()
+		t.Fatal(e)
+	}
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, m.Fd(), unix.TIOCGPTN, uintptr(unsafe.Pointer(&n))); e != 0 {
+		m.Close()
+		t.Fatal(e)
+	}
+	s, err := os.OpenFile("/dev/pts/"+strconv.Itoa(int(n)), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	return m, s
+}
