@@ -2,7 +2,18 @@
 
 package forkexec
 
-import "syscall"
+import (
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// System call numbers for clonestack_linux_amd64.s, which reads them (and
+// exitChildFailed) from go_asm.h.
+const (
+	sysClone3 = unix.SYS_CLONE3
+	sysExit   = unix.SYS_EXIT
+)
 
 // canCloneOnOwnStack says whether this architecture has rawClone3OnStack,
 // and so the own-stack path (see childPath).

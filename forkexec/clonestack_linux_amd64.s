@@ -1,7 +1,5 @@
+#include "go_asm.h"
 #include "textflag.h"
-
-#define SYS_clone3 435
-#define SYS_exit 60
 
 // func rawClone3OnStack(args *cloneArgs, size uintptr, child *childArgs) (pid uintptr, err syscall.Errno)
 //
@@ -18,7 +16,7 @@ TEXT ·rawClone3OnStack(SB),NOSPLIT,$0-40
 	MOVQ	args+0(FP), DI
 	MOVQ	size+8(FP), SI
 	MOVQ	child+16(FP), R12
-	MOVQ	$SYS_clone3, AX
+	MOVQ	$const_sysClone3, AX
 	SYSCALL
 	TESTQ	AX, AX
 	JEQ	child
@@ -41,7 +39,7 @@ child:
 	SUBQ	$16, SP
 	MOVQ	R12, 0(SP)
 	CALL	·execChild(SB)
-	MOVQ	$253, DI
-	MOVQ	$SYS_exit, AX
+	MOVQ	$const_exitChildFailed, DI
+	MOVQ	$const_sysExit, AX
 	SYSCALL
 	JMP	child

@@ -32,20 +32,66 @@
 //     and the path, descriptor or signal concerned, as in "forkexec: chdir
 //     /no/such: no such file or directory". It unwraps to the Errno.
 //
+// # Compile, then run
+//
+// A spawn is compiled before it is run. The parent turns argv, the
+// environment, ProcAttr and SysProcAttr into a program for the child: a
+// flat sequence of steps, each an operation and its arguments already
+// converted (C strings, tables, numbers), all in the one allocation a
+// spawn makes. Everything that can be decided before the clone is decided
+// then, once: the path (vfork, own stack, fork), clone or clone3, whether
+// the child reports failure through memory or a pipe, who writes id maps,
+// how CloseFDs closes. The child reads nothing else, so nothing another
+// goroutine changes meanwhile (an attribute, the process's effective ids)
+// can make it do something the parent did not plan for. The child itself
+// is a loop over the steps and one small nosplit function per operation;
+// it stops at the first failure and reports the step's index and errno,
+// which Spawn turns into an [*Error] naming the step.
+//
+// NewPlan returns the program of a spawn without running it. For a spawn
+// with most fields set, as root on Linux/amd64, it prints:
+//
+//	path: own stack (the parent writes the id maps while the child waits on a stack of its own)
+//	clone: clone3 (only clone3 takes a stack with CLONE_CHILD_CLEARTID and a pidfd)
+//	report: memory (the child runs in the parent's memory while the parent waits)
+//	id maps: the parent writes them (maps other than the child's own ids need privilege over the parent namespace)
+//	close fds: close_range (close_range(CLOSE_RANGE_CLOEXEC) answers)
+//	 0 set keepcaps
+//	 1 write id map written by the parent; wait on a futex
+//	 2 setsid
+//	 3 restore signals
+//	 4 unshare 0x20000
+//	 5 make / private
+//	 6 chroot /srv/root
+//	 7 setgroups [100 27]
+//	 8 setgid 100
+//	 9 setuid 1000
+//	10 set capabilities permitted and inheritable 0x400
+//	11 raise ambient capability 10
+//	12 chdir /tmp
+//	13 set pdeathsig signal 15
+//	14 dup Files [0 1 2 5]
+//	15 close fds from 4 by close_range
+//	16 detach ctty
+//	17 set ctty fd 3
+//	18 reset signal
+//	19 ptrace
+//	20 exec /bin/true ["true" "-x"]
+//
 // # The sequence in the parent
 //
 //  1. Check everything that can be checked: a NUL byte in any string is
 //     EINVAL, Setctty with Foreground or with a Ctty outside Files is
 //     refused, an ambient capability above 63 is EINVAL. Nothing has forked
 //     yet, so bad input costs nothing but the error.
-//  2. Convert argv, the environment, Dir and Chroot to C strings and tables,
-//     and copy Files, into one allocation (see cmdline.go).
+//  2. Decide, then compile the child's program into one allocation (see
+//     program.go).
 //  3. Take ForkLock for writing (see below).
 //  4. Only if the child will not share the parent's memory: make a
 //     close-on-exec pipe on which the child reports failure.
 //  5. runtime_BeforeFork: block every signal on this thread and stop this
 //     goroutine's stack from growing or moving.
-//  6. clone, on one of three paths (see "vfork's shared stack" below):
+//  6. clone, on the path decided in 2 (see "vfork's shared stack" below):
 //     CLONE_VM|CLONE_VFORK, the child on the parent's stack, the parent
 //     asleep; or, for a new user namespace whose maps only the parent may
 //     write, clone3 with CLONE_VM and a stack of the child's own, while the
@@ -64,26 +110,30 @@
 //
 // # The sequence in the child
 //
-// Each step is where it is for a reason. In the stdlib's order:
+// The steps of the program, in the order compileSteps (program_linux.go)
+// writes them and the child runs them; each is where it is for a reason.
+// The syscall package's order, with the extensions at their places:
 //
 //  1. prctl(PR_SET_KEEPCAPS) if AmbientCaps: capabilities must survive the
 //     setuid below.
-//  2. Wait for the parent to write the uid and gid maps, or write them, when
-//     the kernel lets the child map itself: later steps use the ids they
-//     define.
+//  2. Write the uid and gid maps, when the kernel lets the child map
+//     itself, or wait for the parent to write them (on a futex word on the
+//     own-stack path, on a pipe on the fork path): later steps use the ids
+//     they define.
 //  3. setsid, then setpgid: a session leader makes its own process group.
 //  4. TIOCSPGRP for Foreground, still with every signal blocked: a
 //     background group taking the terminal is sent SIGTTOU, which would
 //     stop the child.
-//  5. runtime_AfterForkInChild: put the runtime's signal handlers back to
-//     SIG_DFL, then restore the spawning thread's signal mask.
+//  5. Restore signals (runtime_AfterForkInChild): put the runtime's signal
+//     handlers back to SIG_DFL, then restore the spawning thread's mask.
 //  6. unshare, writing the child's own maps for CLONE_NEWUSER, and making /
 //     private for CLONE_NEWNS so that the child's mounts do not propagate
 //     back.
 //  7. chroot, while the child still has the privilege for it.
 //  8. setgroups, setgid, setuid, in that order: once the uid is dropped the
 //     others can no longer be changed.
-//  9. Raise ambient capabilities, which setuid would have cleared.
+//  9. Make the ambient capabilities permitted and inheritable, then raise
+//     each: setuid would have cleared them.
 //  10. chdir, after chroot so Dir is inside the new root, and after setuid
 //     so it is checked with the child's own permissions.
 //  11. Arm Pdeathsig, after setuid, which clears it.
@@ -92,12 +142,17 @@
 //  13. CloseFDs, if set.
 //  14. TIOCNOTTY for Noctty, TIOCSCTTY for Setctty: Ctty is now an index
 //     into Files.
-//  15. ResetSignals, if set: last, so that no step can install a handler
-//     or block a signal after it.
-//  16. ptrace(PTRACE_TRACEME), as late as possible, so that the tracer sees
+//  15. Restore RLIMIT_NOFILE to the program's original, where it is known
+//     (see the differences below), at the stdlib's place.
+//  16. ResetSignals, if set: last but ptrace, so that no step can install
+//     a handler or block a signal after it.
+//  17. ptrace(PTRACE_TRACEME), as late as possible, so that the tracer sees
 //     the exec and not the child's setup.
-//  17. execve. On failure, or at any failed step above, the child leaves
+//  18. execve. On failure, or at any failed step above, the child leaves
 //     its report and exits with status 253.
+//
+// On FreeBSD (program_freebsd.go): jail_attach first, then 3 to 5, 7, 8,
+// 10 to 18, Pdeathsig through procctl(PROC_PDEATHSIG_CTL).
 //
 // # Hazards, and how each is met
 //
@@ -105,9 +160,14 @@
 // thread: any lock another thread held at the fork stays held forever, and
 // the heap and the scheduler may be mid-update. So the child must not
 // allocate, take a lock, grow its stack or call Go code that might. The
-// child's code is one function (execChild) whose variables are all
-// declared on entry, calling only raw system call stubs, the
-// runtime's fork hooks and a few nosplit helpers. The stubs are generated
+// child's code is a loop (execChild) over its program and one small
+// nosplit function per operation, calling only raw system call stubs, the
+// runtime's fork hooks and a few nosplit helpers. Small matters: the
+// linker allows a chain of nosplit frames a few hundred bytes, and an
+// unoptimized build (what debuggers use) gives every call site its own
+// slots, so the operations are grouped by how deep their calls go and
+// each group has its own dispatcher (see op in program.go); a CI step
+// links a debug build for every target. The stubs are generated
 // from //sysnb declarations by internal/mksysnb (run mkall.sh), one file per
 // GOOS/GOARCH; each is //go:nosplit, allocates nothing and returns the bare
 // Errno. The child functions carry the //forkexec:child directive, and
@@ -170,8 +230,10 @@
 // takes the write lock and the last releases it (see lock.go). Within the
 // child, the Files shuffle has a race of its own: dup'ing Files[i] onto i
 // could overwrite a descriptor that a later Files[j] still needs, so a
-// first pass moves every Files[i] < i above all of them, and only then does
-// a second pass dup each onto its slot.
+// first pass parks every Files[i] < i above all of them, and only then does
+// a second pass dup each onto its slot. Parking takes the lowest free
+// descriptor above them (F_DUPFD_CLOEXEC), so it never replaces a
+// descriptor the child inherits without Files naming it.
 //
 // The parent-death race. Pdeathsig asks the kernel to signal the child
 // when its parent thread dies, but only from the moment it is armed: a
@@ -214,6 +276,10 @@
 //   - The stdlib gives up vfork for every new user namespace; forkexec
 //     keeps a vfork-class clone (see above), so a spawn into one costs the
 //     same whatever the parent's size. What the child gets is the same.
+//   - Parking a descriptor during the Files shuffle never closes one: the
+//     stdlib parks onto a fixed number with dup3, replacing whatever
+//     inherited descriptor was there (go.dev/issue/61751); forkexec takes
+//     the lowest free number from there up.
 //   - On FreeBSD the stdlib forks; forkexec uses rfork(RFSPAWN), as
 //     FreeBSD's posix_spawn does (vfork before 12.2), and so, like the
 //     Linux child, starts Ptrace last rather than first: a child traced
