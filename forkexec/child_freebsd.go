@@ -22,11 +22,15 @@ func runOSDirect(c *childArgs, s *childStep) syscall.Errno {
 	switch op(s.op) {
 	case opJail:
 		return rawJailAttach(int(s.arg[0]))
-	case opCloseFDsRange:
-		return rawCloseRange(uint32(s.arg[0]), ^uint32(0), 0)
 	case opCloseFrom:
 		rawClosefrom(int(s.arg[0]))
 		return 0
+	case opRlimit:
+		return rawSetrlimit(int(s.arg[0]), (*syscall.Rlimit)(c.at(s.arg[1])))
+	case opSignalMask:
+		return rawSigprocmask(sigSetmask, c.at(s.arg[0]), nil)
+	case opExecFD:
+		return rawFexecve(c.execFD, c.prog.argv, c.prog.envv)
 	}
 	return syscall.ENOSYS // not reached: execChild chose this dispatcher
 }
@@ -38,7 +42,72 @@ func runOSDirect(c *childArgs, s *childStep) syscall.Errno {
 //go:norace
 //go:nocheckptr
 func runOSIndirect(c *childArgs, s *childStep) syscall.Errno {
-	return setPdeathsig(s)
+	switch op(s.op) {
+	case opPdeathsig:
+		return setPdeathsig(s)
+	case opNoNewPrivs:
+		return setNoNewPrivs()
+	case opCloseFDsRange:
+		return closeFDsRange(c, s)
+	case opExecRetry:
+		return execRetrying(c, s)
+	}
+	return syscall.ENOSYS // not reached: execChild chose this dispatcher
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func setNoNewPrivs() syscall.Errno {
+	enable := int32(procNoNewPrivsEnable)
+	return rawProcctl(pPID, 0, procNoNewPrivsCtl, unsafe.Pointer(&enable))
+}
+
+// closeFDsRange closes every descriptor from arg0 up but the moved exec
+// descriptor, if there is one.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func closeFDsRange(c *childArgs, s *childStep) syscall.Errno {
+	low := uint32(s.arg[0])
+	if c.execFD >= 0 && uint32(c.execFD) >= low {
+		if uint32(c.execFD) > low {
+			if err := rawCloseRange(low, uint32(c.execFD)-1, 0); err != 0 {
+				return err
+			}
+		}
+		low = uint32(c.execFD) + 1
+	}
+	return rawCloseRange(low, ^uint32(0), 0)
+}
+
+// execRetrying is the Linux one's twin (see there), with fexecve.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func execRetrying(c *childArgs, s *childStep) syscall.Errno {
+	budget := int64(join64(s.arg[0], s.arg[1]))
+	var err syscall.Errno
+	for try := 0; ; try++ {
+		if s.arg[2] != 0 {
+			err = rawFexecve(c.execFD, c.prog.argv, c.prog.envv)
+		} else {
+			err = rawExecve(c.prog.argv0, c.prog.argv, c.prog.envv)
+		}
+		var ts syscall.Timespec
+		ts.Nsec = 1e6
+		ts.Nsec <<= min(try, 7)
+		if ts.Nsec > 100e6 {
+			ts.Nsec = 100e6
+		}
+		if err != syscall.ETXTBSY || try == 31 || int64(ts.Nsec) > budget {
+			return err
+		}
+		rawNanosleep(&ts, nil)
+		budget -= int64(ts.Nsec)
+	}
 }
 
 // runOSDeep is never called: FreeBSD has no deep operations.
@@ -118,4 +187,14 @@ func resetSignals(c *childArgs) syscall.Errno {
 //go:nocheckptr
 func dupOnto(oldfd, newfd int) syscall.Errno {
 	return rawDup2(oldfd, newfd)
+}
+
+// runOSDirect2 is never called: runOSDirect has every direct FreeBSD
+// operation.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func runOSDirect2(c *childArgs, s *childStep) syscall.Errno {
+	return syscall.ENOSYS
 }

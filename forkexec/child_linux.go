@@ -31,6 +31,7 @@ type childOSArgs struct {
 }
 
 var (
+	emptyPath  = [...]byte{0}
 	rootDir    = [...]byte{'/', 0}
 	noneFS     = [...]byte{'n', 'o', 'n', 'e', 0}
 	procSelfFD = [...]byte{'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', '/', 'f', 'd', 0}
@@ -70,6 +71,39 @@ func runOSDirect(c *childArgs, s *childStep) syscall.Errno {
 		// Close-on-exec rather than closed, so that the error pipe stays
 		// open until the exec.
 		return rawCloseRange(uint(s.arg[0]), ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	case opSetns:
+		return rawSetns(int(s.arg[0]), int(s.arg[1]))
+	case opSethostname:
+		return rawSethostname((*byte)(c.at(s.arg[0])), int(s.arg[1]))
+	case opSetdomainname:
+		return rawSetdomainname((*byte)(c.at(s.arg[0])), int(s.arg[1]))
+	}
+	return syscall.ENOSYS // not reached: execChild chose this dispatcher
+}
+
+// runOSDirect2 runs the rest of the operations only Linux has that are one
+// raw call: one switch of all would make a frame too big for the nosplit
+// chain, unoptimized.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func runOSDirect2(c *childArgs, s *childStep) syscall.Errno {
+	switch op(s.op) {
+	case opRlimit:
+		return rawPrlimit64(0, int(s.arg[0]), (*syscall.Rlimit)(c.at(s.arg[1])), nil)
+	case opSecureBits:
+		return rawPrctl(unix.PR_SET_SECUREBITS, s.arg[0], 0, 0, 0)
+	case opNoNewPrivs:
+		return rawPrctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+	case opLandlock:
+		return rawLandlockRestrictSelf(int(s.arg[0]), uint32(s.arg[1]))
+	case opSignalMask:
+		return rawRtSigprocmask(unix.SIG_SETMASK, c.at(s.arg[0]), nil, sigsetBytes)
+	case opSeccomp:
+		return rawSeccomp(unix.SECCOMP_SET_MODE_FILTER, s.arg[0], c.at(s.arg[1]))
+	case opExecFD:
+		return rawExecveat(c.execFD, &emptyPath[0], c.prog.argv, c.prog.envv, unix.AT_EMPTY_PATH)
 	}
 	return syscall.ENOSYS // not reached: execChild chose this dispatcher
 }
@@ -90,8 +124,96 @@ func runOSIndirect(c *childArgs, s *childStep) syscall.Errno {
 		return ambientPrep(s)
 	case opPdeathsig:
 		return setPdeathsig(s)
+	case opDropBounding:
+		return dropBounding(c, s)
+	case opCapset:
+		return setCaps(c, s)
+	case opExecRetry:
+		return execRetrying(c, s)
 	}
 	return syscall.ENOSYS // not reached: execChild chose this dispatcher
+}
+
+// dropBounding drops from the bounding set every capability in arg0
+// (0-31) and arg1 (32-63); on failure c.detail is the capability.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func dropBounding(c *childArgs, s *childStep) syscall.Errno {
+	drop := join64(s.arg[0], s.arg[1])
+	for cp := uintptr(0); cp < 64; cp++ {
+		if drop&(1<<cp) == 0 {
+			continue
+		}
+		if err := rawPrctl(unix.PR_CAPBSET_DROP, cp, 0, 0, 0); err != 0 {
+			c.detail = int32(cp)
+			return err
+		}
+	}
+	return 0
+}
+
+// setCaps sets the capability sets that arg1 names to those at arg0,
+// keeping the others as they are.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func setCaps(c *childArgs, s *childStep) syscall.Errno {
+	var (
+		hdr  unix.CapUserHeader
+		data [2]unix.CapUserData
+	)
+	hdr.Version = unix.LINUX_CAPABILITY_VERSION_3
+	if err := rawCapget(&hdr, &data[0]); err != 0 {
+		return err
+	}
+	want := (*[2]unix.CapUserData)(c.at(s.arg[0]))
+	for i := range data {
+		if s.arg[1]&capsPermitted != 0 {
+			data[i].Permitted = want[i].Permitted
+		}
+		if s.arg[1]&capsEffective != 0 {
+			data[i].Effective = want[i].Effective
+		}
+		if s.arg[1]&capsInheritable != 0 {
+			data[i].Inheritable = want[i].Inheritable
+		}
+	}
+	return rawCapset(&hdr, &data[0])
+}
+
+// execRetrying execs (by the moved descriptor if arg2) and, while that
+// fails with ETXTBSY, sleeps and tries again: 1ms, doubling up to 100ms,
+// as long as the sleeps add up to at most arg0-arg1 nanoseconds, and for
+// at most 32 tries. The sleep is set with constants and shifts, which suit
+// Timespec's fields whatever their size on this architecture.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func execRetrying(c *childArgs, s *childStep) syscall.Errno {
+	budget := int64(join64(s.arg[0], s.arg[1]))
+	var err syscall.Errno
+	for try := 0; ; try++ {
+		if s.arg[2] != 0 {
+			err = rawExecveat(c.execFD, &emptyPath[0], c.prog.argv, c.prog.envv, unix.AT_EMPTY_PATH)
+		} else {
+			err = rawExecve(c.prog.argv0, c.prog.argv, c.prog.envv)
+		}
+		var ts syscall.Timespec
+		ts.Nsec = 1e6
+		ts.Nsec <<= min(try, 7)
+		if ts.Nsec > 100e6 {
+			ts.Nsec = 100e6
+		}
+		if err != syscall.ETXTBSY || try == 31 || int64(ts.Nsec) > budget {
+			return err
+		}
+		rawNanosleep(&ts, nil)
+		budget -= int64(ts.Nsec)
+	}
 }
 
 // runOSDeep runs an operation only Linux has whose calls go deeper: two
@@ -101,10 +223,10 @@ func runOSIndirect(c *childArgs, s *childStep) syscall.Errno {
 //go:norace
 //go:nocheckptr
 func runOSDeep(c *childArgs, s *childStep) syscall.Errno {
-	if op(s.op) == opWriteIDMap {
-		return writeIDMap(c, s)
+	if op(s.op) == opCloseFDsByProc {
+		return closeFDsByProc(c, s)
 	}
-	return closeFDsByProc(c, s)
+	return writeIDMap(c, s) // opWriteIDMap, opWriteOOM
 }
 
 // writeIDMap writes one of a child's own map files: arg2 bytes at arg1 to

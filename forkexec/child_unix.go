@@ -25,6 +25,7 @@ type childArgs struct {
 	report *childReport   // where a child sharing the parent's memory leaves its report
 	pipe   int            // the error pipe's write end, or -1 when the report is left in *report
 	detail int32          // set by a failing step that has more to say: which item failed
+	execFD int            // where opParkExecFD put the descriptor to exec
 	os     childOSArgs
 }
 
@@ -78,8 +79,10 @@ func execChild(c *childArgs) {
 			err = runIndirect(c, s)
 		case o == opPlaceFiles:
 			err = placeFiles(c)
-		case o < opFirstOSIndirect:
+		case o < opFirstOSDirect2:
 			err = runOSDirect(c, s)
+		case o < opFirstOSIndirect:
+			err = runOSDirect2(c, s)
 		case o < opFirstOSDeep:
 			err = runOSIndirect(c, s)
 		default:
@@ -139,6 +142,11 @@ func runDirect(c *childArgs, s *childStep) syscall.Errno {
 		return rawIoctl(int(s.arg[0]), unix.TIOCSCTTY, s.arg[1])
 	case opExec:
 		return rawExecve(c.prog.argv0, c.prog.argv, c.prog.envv)
+	case opUmask:
+		rawUmask(int(s.arg[0]))
+		return 0
+	case opFchdir:
+		return rawFchdir(int(s.arg[0]))
 	}
 	return syscall.ENOSYS // not reached: execChild chose this dispatcher
 }
@@ -162,6 +170,8 @@ func runIndirect(c *childArgs, s *childStep) syscall.Errno {
 		return resetSignals(c)
 	case opPtrace:
 		return ptraceMe()
+	case opParkExecFD:
+		return parkExecFD(c, s)
 	}
 	return syscall.ENOSYS // not reached: execChild chose this dispatcher
 }
@@ -199,4 +209,17 @@ func setgroups(c *childArgs, s *childStep) syscall.Errno {
 		list = (*uint32)(c.at(s.arg[1]))
 	}
 	return rawSetgroups(n, list)
+}
+
+// parkExecFD moves the descriptor to exec, arg0, out of the way of Files,
+// as placeFiles does the error pipe: to a close-on-exec copy from nextfd
+// up, which the exec step uses.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func parkExecFD(c *childArgs, s *childStep) syscall.Errno {
+	fd, err := rawFcntl(int(s.arg[0]), unix.F_DUPFD_CLOEXEC, c.prog.nextfd)
+	c.execFD = fd
+	return err
 }

@@ -48,6 +48,20 @@ const (
 
 	StepRuntimeSignals // child: the runtime's signal handlers to SIG_DFL and the spawning thread's mask back (cannot fail)
 	StepRestoreNofile  // child: RLIMIT_NOFILE back to the program's original (errors ignored, as in the stdlib)
+	StepSetns          // child: join a namespace (SysProcAttr.JoinNamespaces)
+	StepHostname       // child: sethostname (SysProcAttr.Hostname)
+	StepDomainname     // child: setdomainname (SysProcAttr.Domainname)
+	StepOOMScoreAdj    // child: write /proc/self/oom_score_adj (SysProcAttr.OOMScoreAdj)
+	StepRlimit         // child: set a resource limit (SysProcAttr.Rlimits)
+	StepSecureBits     // child: set securebits (Capabilities.SecureBits)
+	StepCapBound       // child: drop capabilities from the bounding set (Capabilities.Bounding)
+	StepFchdir         // child: fchdir (SysProcAttr.DirFD)
+	StepUmask          // child: umask (SysProcAttr.Umask)
+	StepNoNewPrivs     // child: prctl(PR_SET_NO_NEW_PRIVS) (SysProcAttr.NoNewPrivs)
+	StepLandlock       // child: landlock_restrict_self (SysProcAttr.UseLandlock)
+	StepExecFD         // child: move the descriptor to exec out of the way of Files (SysProcAttr.ExecFD)
+	StepSignalMask     // child: set the signal mask (SysProcAttr.SignalMask)
+	StepSeccomp        // child: install the seccomp filter (SysProcAttr.SeccompFilter)
 )
 
 var stepNames = [...]string{
@@ -81,6 +95,20 @@ var stepNames = [...]string{
 
 	StepRuntimeSignals: "restore signals",
 	StepRestoreNofile:  "restore RLIMIT_NOFILE",
+	StepSetns:          "setns",
+	StepHostname:       "sethostname",
+	StepDomainname:     "setdomainname",
+	StepOOMScoreAdj:    "set oom_score_adj",
+	StepRlimit:         "setrlimit",
+	StepSecureBits:     "set securebits",
+	StepCapBound:       "drop bounding capability",
+	StepFchdir:         "fchdir",
+	StepUmask:          "umask",
+	StepNoNewPrivs:     "set no_new_privs",
+	StepLandlock:       "landlock_restrict_self",
+	StepExecFD:         "move exec fd",
+	StepSignalMask:     "set signal mask",
+	StepSeccomp:        "seccomp",
 }
 
 func (s Step) String() string {

@@ -5,6 +5,7 @@ package forkexec
 import (
 	"sync"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -58,18 +59,43 @@ type SysProcAttr struct {
 	// descriptors in Files. Without it, as in the syscall package, the
 	// child inherits every descriptor not marked close-on-exec.
 	CloseFDs bool
+
+	// The fields below have the meaning of Linux's fields of the same
+	// names, where FreeBSD has the feature; Linux's others (Capabilities,
+	// SeccompFilter, Landlock, namespaces, Hostname, OOMScoreAdj) it does
+	// not, and they do not exist here, so that a program asking for them
+	// does not build for FreeBSD rather than run without them.
+
+	// NoNewPrivs sets the child's no-new-privileges flag with
+	// procctl(PROC_NO_NEW_PRIVS_CTL) (FreeBSD 11.4 and 12.1 or later)
+	// before exec.
+	NoNewPrivs bool
+
+	UseUmask      bool // give the child the file mode creation mask Umask
+	Umask         int
+	Rlimits       []Rlimit         // resource limits the child sets with setrlimit
+	UseSignalMask bool             // block exactly SignalMask at exec
+	SignalMask    []syscall.Signal // see UseSignalMask
+	UseExecFD     bool             // exec the program open at ExecFD (fexecve)
+	ExecFD        int
+	RetryTextBusy time.Duration // retry an exec failing with ETXTBSY this long
+	UseDirFD      bool          // fchdir(DirFD) where the child would chdir(Dir)
+	DirFD         int
 }
 
 // FreeBSD constants of the child path that x/sys/unix does not define, with
 // the header each comes from.
 const (
-	rfSpawn          = 1 << 31 // RFSPAWN, <sys/unistd.h>; FreeBSD 12.2 and later
-	pPID             = 0       // P_PID, the first idtype_t, <sys/wait.h>
-	procPdeathsigCtl = 11      // PROC_PDEATHSIG_CTL, <sys/procctl.h>
-	sigSetmask       = 3       // SIG_SETMASK, <sys/signal.h>
-	lastSignal       = 128     // _SIG_MAXSIG, <sys/_sigset.h>
-	sigactionBytes   = 32      // sizeof(struct sigaction) is 32 on 64-bit, 24 on 32-bit
-	sigsetWords      = 4       // _SIG_WORDS, uint32 words in a sigset_t, <sys/_sigset.h>
+	rfSpawn              = 1 << 31 // RFSPAWN, <sys/unistd.h>; FreeBSD 12.2 and later
+	pPID                 = 0       // P_PID, the first idtype_t, <sys/wait.h>
+	procPdeathsigCtl     = 11      // PROC_PDEATHSIG_CTL, <sys/procctl.h>
+	sigSetmask           = 3       // SIG_SETMASK, <sys/signal.h>
+	lastSignal           = 128     // _SIG_MAXSIG, <sys/_sigset.h>
+	sigactionBytes       = 32      // sizeof(struct sigaction) is 32 on 64-bit, 24 on 32-bit
+	sigsetWords          = 4       // _SIG_WORDS, uint32 words in a sigset_t, <sys/_sigset.h>
+	sigsetBytes          = 4 * sigsetWords
+	procNoNewPrivsCtl    = 19 // PROC_NO_NEW_PRIVS_CTL, <sys/procctl.h>
+	procNoNewPrivsEnable = 1  // PROC_NO_NEW_PRIVS_ENABLE
 )
 
 // Test hooks, set only by tests before any spawn.
@@ -117,7 +143,13 @@ const osreldateRFSpawn = 1202000
 // checkSysProcAttr rejects what the child could not do safely. Nothing on
 // FreeBSD: what the kernel refuses (an unknown jail, a bad signal) fails in
 // the child with the kernel's errno, as with the syscall package.
-func checkSysProcAttr(sys *SysProcAttr) *Error { return nil }
+func checkSysProcAttr(sys *SysProcAttr) *Error {
+	if sys.UseExecFD && sys.CloseFDs && !modernKernel() {
+		// closefrom, the only way before 12.2, would close it too.
+		return &Error{Step: StepCloseFDs, Errno: syscall.EINVAL, Detail: "CloseFDs with UseExecFD needs FreeBSD 12.2 (close_range)", Index: -1}
+	}
+	return nil
+}
 
 // failureCleanup undoes what a failed spawn left behind: nothing on FreeBSD.
 func failureCleanup(sys *SysProcAttr) {}
@@ -133,7 +165,7 @@ var modernKernel = sync.OnceValue(func() bool {
 // the clone's errno. On return in the parent the child has either exec'd
 // or failed, leaving its report.
 func forkAndExecInChild(p *program, sys *SysProcAttr, pipe int, report *childReport) (pid int, step Step, err syscall.Errno) {
-	c := childArgs{prog: p, base: unsafe.Pointer(&p.mem[0]), report: report, pipe: pipe}
+	c := childArgs{prog: p, base: unsafe.Pointer(&p.mem[0]), report: report, pipe: pipe, execFD: -1}
 	upid, err := forkAndExecInChild1(&c)
 	runtimeAfterFork()
 	if err != 0 {

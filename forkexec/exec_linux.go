@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -66,12 +67,26 @@ type SysProcAttr struct {
 	// users this should be set to false for mappings work.
 	GidMappingsEnableSetgroups bool
 	AmbientCaps                []uintptr // Ambient capabilities.
-	UseCgroupFD                bool      // Whether to make use of the CgroupFD field.
-	CgroupFD                   int       // File descriptor of a cgroup to put the new process into.
+	// NoNewPrivs calls prctl(PR_SET_NO_NEW_PRIVS) before exec: neither
+	// the program nor its children can gain privileges through setuid,
+	// setgid or file capabilities. Landlock and seccomp need it without
+	// CAP_SYS_ADMIN. Go 1.28's field (go.dev/issue/68595), set in its
+	// place: after Pdeathsig, before Files are moved.
+	NoNewPrivs  bool
+	UseCgroupFD bool // Whether to make use of the CgroupFD field.
+	CgroupFD    int  // File descriptor of a cgroup to put the new process into.
 	// PidFD, if not nil, is used to store the pidfd of a child, if the
 	// functionality is supported by the kernel, or -1. Note *PidFD is
 	// changed only if the process starts successfully.
 	PidFD *int
+	// UseLandlock places the child into a Landlock restriction by calling
+	// landlock_restrict_self(LandlockFD, LandlockFlags) before exec, right
+	// after NoNewPrivs, which it generally needs, and before Files are
+	// moved: LandlockFD is a descriptor of the parent. Go 1.28's fields
+	// (go.dev/issue/68595).
+	UseLandlock   bool
+	LandlockFD    int    // FD of a Landlock ruleset.
+	LandlockFlags uint32 // Flags to landlock_restrict_self.
 
 	// ResetSignals makes the child set every signal it can (1 to the last
 	// realtime signal, bar SIGKILL and SIGSTOP) to SIG_DFL, including
@@ -87,6 +102,126 @@ type SysProcAttr struct {
 	// descriptors in Files. Without it, as in the syscall package, the
 	// child inherits every descriptor not marked close-on-exec.
 	CloseFDs bool
+
+	// UseUmask gives the child the file mode creation mask Umask (0 to
+	// 0777; 0 is a mask like any other) instead of the parent's.
+	UseUmask bool
+	Umask    int
+
+	// Rlimits are resource limits the child sets on itself, in order,
+	// with prlimit, before the credentials change: raising a hard limit
+	// needs CAP_SYS_RESOURCE in the initial user namespace, which a child
+	// in a new user namespace does not have, so there it fails with
+	// EPERM and the spawn with it.
+	Rlimits []Rlimit
+
+	// UseSignalMask gives the child exactly the signals in SignalMask
+	// blocked at exec (posix_spawn's POSIX_SPAWN_SETSIGMASK), instead of
+	// the spawning thread's mask. It is set after ResetSignals. SIGKILL and
+	// SIGSTOP cannot be blocked; the kernel leaves them out.
+	UseSignalMask bool
+	SignalMask    []syscall.Signal
+
+	// Capabilities, if not nil, sets the child's capability sets; see
+	// Capabilities for the order against Credential and AmbientCaps.
+	Capabilities *Capabilities
+
+	// SeccompFilter, if not nil, is a classic BPF program the child
+	// installs with seccomp(SECCOMP_SET_MODE_FILTER, SeccompFlags) as its
+	// last step before exec, after setuid, NoNewPrivs and Ptrace, so that
+	// the filter judges the program's calls and none of the setup's. Without
+	// NoNewPrivs it needs CAP_SYS_ADMIN. The filter must allow execve (or
+	// execveat with UseExecFD), and nanosleep with RetryTextBusy.
+	SeccompFilter []unix.SockFilter
+	SeccompFlags  uintptr
+
+	// UseExecFD makes the child exec the program open at descriptor
+	// ExecFD of the parent, with execveat(ExecFD, "", AT_EMPTY_PATH)
+	// (fexecve), rather than argv0, which is then only reported in
+	// errors. The descriptor is kept out of the way of Files, whatever
+	// their numbers, and it may be a memfd: a program run from memory. A
+	// close-on-exec descriptor cannot run a script, whose interpreter
+	// would find it closed.
+	UseExecFD bool
+	ExecFD    int
+
+	// RetryTextBusy, if positive, makes the child retry an exec that
+	// fails with ETXTBSY (a program just written, whose writer's
+	// descriptor a forked child still holds: go.dev/issue/22315), sleeping
+	// 1ms, then twice as long each time up to 100ms, for at most this
+	// long in all and at most 32 tries.
+	RetryTextBusy time.Duration
+
+	// Hostname and Domainname, if not empty, are set in the child's new
+	// UTS namespace; CLONE_NEWUTS must be in Cloneflags or Unshareflags,
+	// so that a spawn never renames the host.
+	Hostname   string
+	Domainname string
+
+	// UseDirFD makes the child change to the directory open at
+	// descriptor DirFD of the parent (fchdir, posix_spawn's
+	// addfchdir_np) where it would chdir to ProcAttr.Dir; a Dir that is
+	// also set is then taken relative to it.
+	UseDirFD bool
+	DirFD    int
+
+	// UseOOMScoreAdj sets the child's /proc/self/oom_score_adj to
+	// OOMScoreAdj (-1000 to 1000) before the credentials change: lowering
+	// it needs CAP_SYS_RESOURCE.
+	UseOOMScoreAdj bool
+	OOMScoreAdj    int
+
+	// JoinNamespaces are existing namespaces the child enters with setns
+	// before unshare and before the credentials change, as runc and
+	// nsenter do: a user namespace first (joining it gives the
+	// privileges in it that joining the others may need), a mount
+	// namespace last, the others in the order given. Joining a pid
+	// namespace places the program's children in it, not the program.
+	JoinNamespaces []Namespace
+}
+
+// Namespace is an existing namespace for SysProcAttr.JoinNamespaces.
+type Namespace struct {
+	FD   int // a descriptor of the parent: /proc/PID/ns/NAME, or a pidfd
+	Type int // syscall.CLONE_NEWNET and so on, checked by the kernel; 0 accepts any
+}
+
+// Capabilities are capability sets a child gets, each a list of
+// capability numbers (unix.CAP_*), as AmbientCaps. A nil list leaves that
+// set as the child inherits it; an empty one clears it.
+//
+// The order, and why: SecureBits and Bounding are applied before setuid,
+// while the child still has CAP_SETPCAP; then, when Credential changes the
+// uid, keepcaps is set across setuid so that the permitted set survives
+// it, and Permitted, Effective and Inheritable are set after it with
+// capset (setuid would clear the effective set). AmbientCaps are raised
+// last, and must be in Permitted and Inheritable if those are given.
+//
+// What survives exec: for a non-root program without file capabilities,
+// only the ambient set becomes its permitted and effective sets, so a
+// capability a non-root child must keep goes in AmbientCaps too. A root
+// program gets Inheritable and Bounding as its permitted set, so dropping
+// all as root takes empty Bounding and Inheritable (see OnlyCaps).
+type Capabilities struct {
+	Bounding    []uintptr
+	Permitted   []uintptr
+	Effective   []uintptr
+	Inheritable []uintptr
+	// SecureBits, if not zero, are set with PR_SET_SECUREBITS
+	// (unix.SECBIT_*): SECBIT_NOROOT, for one, takes away root's
+	// capabilities at exec.
+	SecureBits int
+}
+
+// OnlyCaps returns Capabilities that clear everything but caps: the
+// bounding, permitted, effective and inheritable sets are all exactly
+// caps (libvirt's ClearCaps and AllowCap). OnlyCaps() drops every
+// capability for good.
+func OnlyCaps(caps ...uintptr) *Capabilities {
+	if caps == nil {
+		caps = []uintptr{}
+	}
+	return &Capabilities{Bounding: caps, Permitted: caps, Effective: caps, Inheritable: caps}
 }
 
 // cloneArgs is the kernel's struct clone_args, the argument of clone3; its
@@ -319,7 +454,7 @@ type childStack [16 << 10]byte
 // report), or, on the fork path, is running on its own.
 func forkAndExecInChild(p *program, sys *SysProcAttr, pipe int, report *childReport) (pid int, step Step, err syscall.Errno) {
 	d := &p.decided
-	c := childArgs{prog: p, base: unsafe.Pointer(&p.mem[0]), report: report, pipe: pipe}
+	c := childArgs{prog: p, base: unsafe.Pointer(&p.mem[0]), report: report, pipe: pipe, execFD: -1}
 	c.os.mapPipe = [2]int{-1, -1}
 	var (
 		args   cloneArgs

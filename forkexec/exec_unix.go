@@ -27,6 +27,13 @@ type ProcAttr struct {
 	Sys   *SysProcAttr
 }
 
+// Rlimit is one resource limit for SysProcAttr.Rlimits.
+type Rlimit struct {
+	Resource int    // syscall.RLIMIT_NOFILE, unix.RLIMIT_NPROC, ...
+	Cur      uint64 // soft limit
+	Max      uint64 // hard limit; Cur must not exceed it
+}
+
 var (
 	zeroProcAttr    ProcAttr
 	zeroSysProcAttr SysProcAttr

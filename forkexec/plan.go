@@ -5,6 +5,7 @@ package forkexec
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Plan is what a spawn with given arguments and attributes would do:
@@ -63,7 +64,7 @@ func NewPlan(argv0 string, argv []string, attr *ProcAttr) (*Plan, error) {
 	plan.Path = plan.Decisions[0].Choice
 	for i := range p.steps {
 		s := &p.steps[i]
-		plan.Steps = append(plan.Steps, PlanStep{Step: op(s.op).step(), Args: p.args(s, argv)})
+		plan.Steps = append(plan.Steps, PlanStep{Step: op(s.op).step(), Args: p.args(s)})
 	}
 	return plan, nil
 }
@@ -124,6 +125,12 @@ func (o op) step() Step {
 		return StepResetSignals
 	case opPtrace:
 		return StepPtrace
+	case opUmask:
+		return StepUmask
+	case opFchdir:
+		return StepFchdir
+	case opParkExecFD:
+		return StepExecFD
 	case opExec:
 		return StepExec
 	}
@@ -131,7 +138,7 @@ func (o op) step() Step {
 }
 
 // args describes a step's arguments for a Plan.
-func (p *program) args(s *childStep, argv []string) string {
+func (p *program) args(s *childStep) string {
 	a := s.arg
 	switch op(s.op) {
 	case opSetpgid:
@@ -146,18 +153,25 @@ func (p *program) args(s *childStep, argv []string) string {
 		return strconv.FormatUint(uint64(a[0]), 10)
 	case opPlaceFiles:
 		return "Files " + formatInts(p.fd)
-	case opSetctty:
+	case opSetctty, opFchdir, opParkExecFD:
 		return "fd " + strconv.Itoa(int(a[0]))
+	case opUmask:
+		return "0" + strconv.FormatUint(uint64(a[0]), 8)
 	case opRestoreNofile:
 		return "soft " + strconv.FormatUint(join64(a[0], a[1]), 10) + " hard " + strconv.FormatUint(join64(a[2], a[3]), 10)
 	case opExec:
-		q := make([]string, len(argv))
-		for i, s := range argv {
-			q[i] = strconv.Quote(s)
-		}
-		return p.execPath() + " [" + strings.Join(q, " ") + "]"
+		return p.execPath() + " " + p.execArgvString()
 	}
 	return p.osArgs(s)
+}
+
+// execArgvString is the exec's argv, quoted, for a Plan.
+func (p *program) execArgvString() string {
+	var q []string
+	for pp := unsafe.Pointer(p.argv); *(**byte)(pp) != nil; pp = unsafe.Add(pp, wordSize) {
+		q = append(q, strconv.Quote(goString(*(**byte)(pp))))
+	}
+	return "[" + strings.Join(q, " ") + "]"
 }
 
 // execPath is the program path the exec step runs.
@@ -181,7 +195,7 @@ func (p *program) failure(r *childReport, attr *ProcAttr) *Error {
 		e.Detail = p.execPath()
 	case opPlaceFiles:
 		e.Detail = filesDetail(attr.Files, d, p.nextfd)
-	case opForeground, opSetctty:
+	case opForeground, opSetctty, opFchdir, opParkExecFD:
 		e.Detail = "fd " + strconv.Itoa(int(s.arg[0]))
 	case opResetSignals:
 		e.Detail = strconv.Itoa(d)
@@ -189,7 +203,7 @@ func (p *program) failure(r *childReport, attr *ProcAttr) *Error {
 			e.Detail = "mask"
 		}
 	default:
-		e.Detail = p.osDetail(s)
+		e.Detail = p.osDetail(s, d)
 	}
 	return e
 }

@@ -47,6 +47,8 @@ const (
 	opNoctty                       // ioctl(0, TIOCNOTTY)
 	opSetctty                      // ioctl(arg0, TIOCSCTTY, arg1)
 	opExec                         // execve(argv0, argv, envv)
+	opUmask                        // umask(arg0)
+	opFchdir                       // fchdir(arg0)
 
 	// Indirect.
 	opForeground    // tcsetpgrp(arg0 (fd), arg1 or own pid)
@@ -54,6 +56,7 @@ const (
 	opRestoreNofile // RLIMIT_NOFILE back to arg0-1 (soft), arg2-3 (hard), 64-bit halves
 	opResetSignals  // every signal to SIG_DFL, empty mask
 	opPtrace        // ptrace(TRACEME)
+	opParkExecFD    // a close-on-exec copy of descriptor arg0 from nextfd up, for the exec
 
 	// Deep, run by execChild itself.
 	opPlaceFiles // move ProcAttr.Files into place (placeFiles)
@@ -222,6 +225,9 @@ func compile(p *program, argv0 string, argv []string, attr *ProcAttr, sys *SysPr
 	if err := checkTTY(attr, sys); err != nil {
 		return err
 	}
+	if err := checkCommon(sys); err != nil {
+		return err
+	}
 	if err := checkSysProcAttr(sys); err != nil {
 		return err
 	}
@@ -292,9 +298,21 @@ func (b *builder) addChroot(chroot string) {
 	}
 }
 
-func (b *builder) addChdir(dir string) {
+// addChdir adds fchdir(DirFD), if asked, then chdir(dir), which is then
+// relative to it.
+func (b *builder) addChdir(useDirFD bool, dirFD int, dir string) {
+	if useDirFD {
+		b.add(opFchdir, uintptr(dirFD))
+	}
 	if dir != "" {
 		b.add(opChdir, b.cstring(dir))
+	}
+}
+
+// addUmask adds umask(mask), if asked.
+func (b *builder) addUmask(use bool, mask int) {
+	if use {
+		b.add(opUmask, uintptr(mask))
 	}
 }
 
@@ -315,7 +333,12 @@ func (b *builder) addCredential(cred *Credential, setGroups bool) {
 // addRestoreNofile adds the step giving the child the RLIMIT_NOFILE the
 // program started with, where the syscall package raised it (see
 // nofileToRestore).
-func (b *builder) addRestoreNofile() {
+func (b *builder) addRestoreNofile(rlimits []Rlimit) {
+	for _, r := range rlimits {
+		if r.Resource == syscall.RLIMIT_NOFILE {
+			return // the caller's own limit wins
+		}
+	}
 	if lim, ok := nofileToRestore(); ok {
 		curLo, curHi := split64(uint64(lim.Cur))
 		maxLo, maxHi := split64(uint64(lim.Max))
@@ -344,6 +367,76 @@ func split64(v uint64) (lo, hi uintptr) { return uintptr(uint32(v)), uintptr(v >
 //go:norace
 //go:nocheckptr
 func join64(lo, hi uintptr) uint64 { return uint64(uint32(lo)) | uint64(uint32(hi))<<32 }
+
+// addRlimits adds a step per resource limit: op with the resource and the
+// limit, as the kernel's struct rlimit64 (two 64-bit words), in memory.
+func (b *builder) addRlimits(o op, rlimits []Rlimit) {
+	for _, r := range rlimits {
+		off := b.bytes(16, 8)
+		if !b.sizing {
+			lim := (*[2]uint64)(b.at(off))
+			lim[0], lim[1] = r.Cur, r.Max
+		}
+		b.add(o, uintptr(r.Resource), off)
+	}
+}
+
+// addSignalMask adds op with the mask of sigs in memory, as a kernel
+// sigset of sigsetBytes: signal n is bit n-1.
+func (b *builder) addSignalMask(o op, use bool, sigs []syscall.Signal) {
+	if !use {
+		return
+	}
+	off := b.bytes(sigsetBytes, 8)
+	if !b.sizing {
+		set := unsafe.Slice((*uint64)(b.at(off)), sigsetBytes/8)
+		for _, sig := range sigs {
+			set[(sig-1)/64] |= 1 << ((sig - 1) % 64)
+		}
+	}
+	b.add(o, off)
+}
+
+// checkCommon checks the fields both kernels have beyond the syscall
+// package's, so that bad input never reaches a child.
+func checkCommon(sys *SysProcAttr) *Error {
+	bad := func(step Step, errno syscall.Errno, detail string) *Error {
+		return &Error{Step: step, Errno: errno, Detail: detail, Index: -1}
+	}
+	if sys.UseUmask && (sys.Umask < 0 || sys.Umask > 0o777) {
+		return bad(StepUmask, syscall.EINVAL, "Umask "+strconv.FormatInt(int64(sys.Umask), 8)+" outside 0 to 0777")
+	}
+	for _, r := range sys.Rlimits {
+		if r.Resource < 0 || r.Resource >= rlimNLimits {
+			return bad(StepRlimit, syscall.EINVAL, "unknown resource "+strconv.Itoa(r.Resource))
+		}
+		if r.Cur > r.Max {
+			return bad(StepRlimit, syscall.EINVAL, rlimitName(r.Resource)+": soft limit "+strconv.FormatUint(r.Cur, 10)+" above hard limit "+strconv.FormatUint(r.Max, 10))
+		}
+	}
+	if sys.UseSignalMask {
+		for _, sig := range sys.SignalMask {
+			if sig < 1 || sig > lastSignal {
+				return bad(StepSignalMask, syscall.EINVAL, "signal "+strconv.Itoa(int(sig)))
+			}
+		}
+	}
+	if sys.UseExecFD && sys.ExecFD < 0 {
+		return bad(StepExec, syscall.EBADF, "ExecFD "+strconv.Itoa(sys.ExecFD))
+	}
+	if sys.UseDirFD && sys.DirFD < 0 {
+		return bad(StepFchdir, syscall.EBADF, "DirFD "+strconv.Itoa(sys.DirFD))
+	}
+	return nil
+}
+
+// rlimitName names a resource for messages.
+func rlimitName(res int) string {
+	if res >= 0 && res < len(rlimitNames) && rlimitNames[res] != "" {
+		return rlimitNames[res]
+	}
+	return "resource " + strconv.Itoa(res)
+}
 
 // checkStrings checks every string for a NUL byte, which cannot be passed
 // to the kernel.

@@ -10,16 +10,30 @@ import (
 // The operations only FreeBSD has, in the groups of op.
 const (
 	// Direct.
-	opJail          op = opFirstOS + iota // jail_attach(arg0)
-	opCloseFDsRange                       // close_range(arg0, ~0, 0)
-	opCloseFrom                           // closefrom(arg0), before 12.2
+	opJail       op = opFirstOS + iota // jail_attach(arg0)
+	opCloseFrom                        // closefrom(arg0), before 12.2
+	opRlimit                           // setrlimit(arg0, rlimit at arg1)
+	opSignalMask                       // sigprocmask(SIG_SETMASK, sigset at arg0)
+	opExecFD                           // fexecve(the moved exec fd, argv, envv); arg0: the parent's fd
 
 	// Indirect.
-	opPdeathsig // procctl(PROC_PDEATHSIG_CTL, arg0); signal self if the parent is no longer arg1
+	opPdeathsig     // procctl(PROC_PDEATHSIG_CTL, arg0); signal self if the parent is no longer arg1
+	opNoNewPrivs    // procctl(PROC_NO_NEW_PRIVS_CTL, ENABLE)
+	opCloseFDsRange // close_range(arg0, ~0, 0), around the moved exec fd
+	opExecRetry     // exec (by the moved fd if arg2) retrying ETXTBSY for arg0-arg1 ns
 )
+
+// rlimNLimits is RLIM_NLIMITS: resources are numbered 0 to 14.
+const rlimNLimits = 15
+
+// rlimitNames names the resources, for messages.
+var rlimitNames = [...]string{"RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS",
+	"RLIMIT_MEMLOCK", "RLIMIT_NPROC", "RLIMIT_NOFILE", "RLIMIT_SBSIZE", "RLIMIT_VMEM", "RLIMIT_NPTS",
+	"RLIMIT_SWAP", "RLIMIT_KQUEUES", "RLIMIT_UMTXP"}
 
 // The first FreeBSD operation of each group; there are no deep ones.
 const (
+	opFirstOSDirect2  = opPdeathsig // none: runOSDirect has them all
 	opFirstOSIndirect = opPdeathsig
 	opFirstOSDeep     = opPdeathsig + 1
 )
@@ -68,13 +82,22 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 		b.add(opForeground, uintptr(sys.Ctty), uintptr(sys.Pgid))
 	}
 	b.add(opRuntimeSignals)
+	// Raising a hard limit needs privilege: before setuid.
+	b.addRlimits(opRlimit, sys.Rlimits)
 	b.addChroot(sys.Chroot)
 	if cred := sys.Credential; cred != nil {
 		b.addCredential(cred, !cred.NoSetGroups)
 	}
-	b.addChdir(attr.Dir)
+	b.addChdir(sys.UseDirFD, sys.DirFD, attr.Dir)
+	b.addUmask(sys.UseUmask, sys.Umask)
 	if sys.Pdeathsig != 0 {
 		b.add(opPdeathsig, uintptr(sys.Pdeathsig), uintptr(d.ppid))
+	}
+	if sys.NoNewPrivs {
+		b.add(opNoNewPrivs)
+	}
+	if sys.UseExecFD {
+		b.add(opParkExecFD, uintptr(sys.ExecFD))
 	}
 	b.add(opPlaceFiles)
 	if sys.CloseFDs {
@@ -91,14 +114,27 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 	if sys.Setctty {
 		b.add(opSetctty, uintptr(sys.Ctty), 0)
 	}
-	b.addRestoreNofile()
+	b.addRestoreNofile(sys.Rlimits)
 	if sys.ResetSignals {
 		b.add(opResetSignals)
 	}
+	b.addSignalMask(opSignalMask, sys.UseSignalMask, sys.SignalMask)
 	if sys.Ptrace {
 		b.add(opPtrace)
 	}
-	b.add(opExec)
+	switch {
+	case sys.RetryTextBusy > 0:
+		lo, hi := split64(uint64(sys.RetryTextBusy))
+		var byFD uintptr
+		if sys.UseExecFD {
+			byFD = 1
+		}
+		b.add(opExecRetry, lo, hi, byFD, uintptr(sys.ExecFD))
+	case sys.UseExecFD:
+		b.add(opExecFD, uintptr(sys.ExecFD))
+	default:
+		b.add(opExec)
+	}
 }
 
 // osStep is the Step that an operation only FreeBSD has reports as.
@@ -110,6 +146,14 @@ func (o op) osStep() Step {
 		return StepCloseFDs
 	case opPdeathsig:
 		return StepPdeathsig
+	case opRlimit:
+		return StepRlimit
+	case opSignalMask:
+		return StepSignalMask
+	case opNoNewPrivs:
+		return StepNoNewPrivs
+	case opExecFD, opExecRetry:
+		return StepExec
 	}
 	return 0
 }
@@ -125,13 +169,28 @@ func (p *program) osArgs(s *childStep) string {
 		return "from " + strconv.Itoa(int(s.arg[0])) + " by closefrom"
 	case opPdeathsig:
 		return "signal " + strconv.Itoa(int(s.arg[0]))
+	case opRlimit:
+		return rlimitName(int(s.arg[0]))
+	case opExecFD:
+		return "fd " + strconv.Itoa(int(s.arg[0])) + " " + p.execArgvString()
+	case opExecRetry:
+		return "retrying ETXTBSY " + p.execArgvString()
 	}
 	return ""
 }
 
 // osDetail is Error.Detail for a failed operation only FreeBSD has.
-func (p *program) osDetail(s *childStep) string {
+func (p *program) osDetail(s *childStep, detail int) string {
 	switch op(s.op) {
+	case opRlimit:
+		return rlimitName(int(s.arg[0]))
+	case opExecFD:
+		return "fd " + strconv.Itoa(int(s.arg[0]))
+	case opExecRetry:
+		if s.arg[2] != 0 {
+			return "fd " + strconv.Itoa(int(s.arg[3]))
+		}
+		return p.execPath()
 	case opJail:
 		return "jid " + strconv.Itoa(int(s.arg[0]))
 	case opPdeathsig:

@@ -3,9 +3,15 @@
 package forkexec
 
 import (
+	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
+	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // The operations only Linux has, in the groups of op.
@@ -16,20 +22,50 @@ const (
 	opMountPrivate                        // mount("none", "/", MS_REC|MS_PRIVATE)
 	opRaiseAmbient                        // raise ambient capability arg0
 	opCloseFDsRange                       // close_range(arg0, ~0, CLOSE_RANGE_CLOEXEC)
+	opSetns                               // setns(arg0, arg1)
+	opSethostname                         // sethostname(bytes at arg0, arg1)
+	opSetdomainname                       // setdomainname(bytes at arg0, arg1)
+	opRlimit                              // prlimit64(0, arg0, rlimit64 at arg1, nil)
+	opSecureBits                          // prctl(PR_SET_SECUREBITS, arg0)
+	opNoNewPrivs                          // prctl(PR_SET_NO_NEW_PRIVS, 1)
+	opLandlock                            // landlock_restrict_self(arg0, arg1)
+	opSignalMask                          // rt_sigprocmask(SIG_SETMASK, sigset at arg0)
+	opSeccomp                             // seccomp(SECCOMP_SET_MODE_FILTER, arg0, sock_fprog at arg1)
+	opExecFD                              // execveat(the moved exec fd, "", argv, envv, AT_EMPTY_PATH); arg0: the parent's fd
 
 	// Indirect.
 	opWaitIDMapPipe  // wait on the map pipe for the parent's word that the maps are written
 	opWaitIDMapFutex // wait on the futex word mapsWritten for the same
 	opAmbientPrep    // capabilities arg0 (bits 0-31), arg1 (32-63) permitted and inheritable
 	opPdeathsig      // prctl(PR_SET_PDEATHSIG, arg0); signal self if the parent is no longer arg1
+	opDropBounding   // PR_CAPBSET_DROP every capability in arg0 (0-31), arg1 (32-63)
+	opCapset         // the sets at arg0 ([2]CapUserData) where arg1 says (capsPermitted...), the rest as they are
+	opExecRetry      // exec (by the parked fd if arg2) retrying ETXTBSY for arg0-arg1 ns
 
 	// Deep.
 	opWriteIDMap     // write arg2 bytes at arg1 to the file named at arg0; arg3: ENOENT is fine
+	opWriteOOM       // the same, to /proc/self/oom_score_adj
 	opCloseFDsByProc // close-on-exec every descriptor from arg0 up, listing /proc/self/fd
 )
 
+// Which sets opCapset sets, in its arg1.
+const (
+	capsPermitted = 1 << iota
+	capsEffective
+	capsInheritable
+)
+
+// rlimNLimits is RLIM_NLIMITS: resources are numbered 0 to 15.
+const rlimNLimits = 16
+
+// rlimitNames names the resources, for messages.
+var rlimitNames = [...]string{"RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS",
+	"RLIMIT_NPROC", "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING",
+	"RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME"}
+
 // The first Linux operation of each group.
 const (
+	opFirstOSDirect2  = opRlimit
 	opFirstOSIndirect = opWaitIDMapPipe
 	opFirstOSDeep     = opWriteIDMap
 )
@@ -132,6 +168,9 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 	}
 	// From here a signal can arrive, and finds no Go handler.
 	b.add(opRuntimeSignals)
+	// Existing namespaces before new ones, which are then made inside
+	// them, and before the credentials change (see JoinNamespaces).
+	b.addJoinNamespaces(sys.JoinNamespaces)
 	if sys.Unshareflags != 0 {
 		b.add(opUnshare, sys.Unshareflags)
 		if d.maps == childUnshares {
@@ -146,14 +185,41 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 			b.add(opMountPrivate)
 		}
 	}
+	// In the new UTS namespace, made by the clone or the unshare above.
+	if sys.Hostname != "" {
+		b.add(opSethostname, b.data([]byte(sys.Hostname)), uintptr(len(sys.Hostname)))
+	}
+	if sys.Domainname != "" {
+		b.add(opSetdomainname, b.data([]byte(sys.Domainname)), uintptr(len(sys.Domainname)))
+	}
+	// Through /proc, before a chroot may hide it, and with the privilege
+	// that lowering it needs, before setuid.
+	if sys.UseOOMScoreAdj {
+		v := strconv.AppendInt(make([]byte, 0, 8), int64(sys.OOMScoreAdj), 10)
+		b.add(opWriteOOM, b.cstring("/proc/self/oom_score_adj"), b.data(v), uintptr(len(v)), 0)
+	}
+	// Raising a hard limit needs CAP_SYS_RESOURCE: before setuid.
+	b.addRlimits(opRlimit, sys.Rlimits)
 	// chroot before the credentials change: it needs CAP_SYS_CHROOT.
 	b.addChroot(sys.Chroot)
+	// Securebits and the bounding set need CAP_SETPCAP: before setuid.
+	if caps := sys.Capabilities; caps != nil {
+		if caps.SecureBits != 0 {
+			b.add(opSecureBits, uintptr(caps.SecureBits))
+		}
+		if caps.Bounding != nil {
+			drop := ^capMask(caps.Bounding) & allCaps()
+			b.add(opDropBounding, uintptr(uint32(drop)), uintptr(drop>>32))
+		}
+	}
 	if cred := sys.Credential; cred != nil {
 		// A user namespace with setgroups denied refuses setgroups, even
 		// of an empty list, so an empty list is not set there.
 		denied := sys.GidMappings != nil && !sys.GidMappingsEnableSetgroups && len(cred.Groups) == 0
 		b.addCredential(cred, !denied && !cred.NoSetGroups)
 	}
+	// After setuid, which clears the effective set.
+	b.addCapset(sys.Capabilities)
 	// Ambient capabilities must be permitted and inheritable before they
 	// can be raised, and raised after setuid, which clears them.
 	if len(sys.AmbientCaps) > 0 {
@@ -168,10 +234,23 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 	}
 	// chdir after chroot, so that Dir is inside the new root, and after
 	// setuid, so that it is checked with the child's own permissions.
-	b.addChdir(attr.Dir)
+	b.addChdir(sys.UseDirFD, sys.DirFD, attr.Dir)
+	b.addUmask(sys.UseUmask, sys.Umask)
 	// The parent-death signal is cleared by setuid, so it is armed after.
 	if sys.Pdeathsig != 0 {
 		b.add(opPdeathsig, uintptr(sys.Pdeathsig), uintptr(d.ppid))
+	}
+	// Where Go 1.28 puts them: after Pdeathsig, and before Files are
+	// moved, so that LandlockFD is still the parent's number.
+	if sys.NoNewPrivs {
+		b.add(opNoNewPrivs)
+	}
+	if sys.UseLandlock {
+		b.add(opLandlock, uintptr(sys.LandlockFD), uintptr(sys.LandlockFlags))
+	}
+	// Out of the way of Files, whose moves could close it.
+	if sys.UseExecFD {
+		b.add(opParkExecFD, uintptr(sys.ExecFD))
 	}
 	b.add(opPlaceFiles)
 	if sys.CloseFDs {
@@ -188,19 +267,130 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 	if sys.Setctty {
 		b.add(opSetctty, uintptr(sys.Ctty), 1)
 	}
-	b.addRestoreNofile()
-	// Last before ptrace and exec, so no step above can install a handler
-	// or block a signal after the reset.
+	b.addRestoreNofile(sys.Rlimits)
+	// Last but the mask, ptrace, seccomp and exec, so no step above can
+	// install a handler or block a signal after the reset.
 	if sys.ResetSignals {
 		b.add(opResetSignals)
 	}
+	b.addSignalMask(opSignalMask, sys.UseSignalMask, sys.SignalMask)
 	// Tracing starts as late as possible so that the tracer does not see
 	// the child's setup, only the exec (go.dev/issue/21428).
 	if sys.Ptrace {
 		b.add(opPtrace)
 	}
-	b.add(opExec)
+	// The filter judges the program's calls, not the setup's.
+	b.addSeccomp(sys.SeccompFilter, sys.SeccompFlags)
+	b.addExec(sys.UseExecFD, sys.ExecFD, sys.RetryTextBusy)
 }
+
+// addJoinNamespaces adds a setns step per namespace: a user namespace
+// first, a mount namespace last, the others in the order given.
+func (b *builder) addJoinNamespaces(ns []Namespace) {
+	for pass := 0; pass < 3; pass++ {
+		for _, n := range ns {
+			user, mount := n.Type == syscall.CLONE_NEWUSER, n.Type == syscall.CLONE_NEWNS
+			if pass == 0 && user || pass == 1 && !user && !mount || pass == 2 && mount {
+				b.add(opSetns, uintptr(n.FD), uintptr(n.Type))
+			}
+		}
+	}
+}
+
+// addCapset adds the capset of the sets caps gives, if any.
+func (b *builder) addCapset(caps *Capabilities) {
+	if caps == nil || caps.Permitted == nil && caps.Effective == nil && caps.Inheritable == nil {
+		return
+	}
+	var which uintptr
+	var data [2]unix.CapUserData
+	set := func(list []uintptr, bit uintptr, field func(*unix.CapUserData) *uint32) {
+		if list == nil {
+			return
+		}
+		which |= bit
+		m := capMask(list)
+		*field(&data[0]), *field(&data[1]) = uint32(m), uint32(m>>32)
+	}
+	set(caps.Permitted, capsPermitted, func(d *unix.CapUserData) *uint32 { return &d.Permitted })
+	set(caps.Effective, capsEffective, func(d *unix.CapUserData) *uint32 { return &d.Effective })
+	set(caps.Inheritable, capsInheritable, func(d *unix.CapUserData) *uint32 { return &d.Inheritable })
+	off := b.bytes(int(unsafe.Sizeof(data)), 4)
+	if !b.sizing {
+		*(*[2]unix.CapUserData)(b.at(off)) = data
+	}
+	b.add(opCapset, off, which)
+}
+
+// addSeccomp adds the filter's installation: the instructions and a
+// struct sock_fprog pointing at them, in memory.
+func (b *builder) addSeccomp(filter []unix.SockFilter, flags uintptr) {
+	if filter == nil {
+		return
+	}
+	n := len(filter) * int(unsafe.Sizeof(unix.SockFilter{}))
+	insns := b.bytes(n, 8)
+	prog := b.bytes(int(unsafe.Sizeof(unix.SockFprog{})), 8)
+	if !b.sizing {
+		copy(unsafe.Slice((*unix.SockFilter)(b.at(insns)), len(filter)), filter)
+		// Written field by field, as numbers: the program's memory holds
+		// no Go pointers (the address is inside it).
+		*(*uint16)(b.at(prog)) = uint16(len(filter))
+		*(*uintptr)(b.at(prog + unsafe.Offsetof(unix.SockFprog{}.Filter))) = uintptr(b.at(insns))
+	}
+	b.add(opSeccomp, flags, prog)
+}
+
+// addExec adds the exec: of argv0 or of the parked descriptor, retrying
+// ETXTBSY for retry if positive.
+func (b *builder) addExec(byFD bool, fd int, retry time.Duration) {
+	switch {
+	case retry > 0:
+		lo, hi := split64(uint64(retry))
+		var useFD uintptr
+		if byFD {
+			useFD = 1
+		}
+		b.add(opExecRetry, lo, hi, useFD, uintptr(fd))
+	case byFD:
+		b.add(opExecFD, uintptr(fd))
+	default:
+		b.add(opExec)
+	}
+}
+
+// capMask is the set of caps as a bit mask; each is below 64, checked
+// before.
+func capMask(caps []uintptr) uint64 {
+	var m uint64
+	for _, c := range caps {
+		m |= 1 << c
+	}
+	return m
+}
+
+// allCaps is the mask of every capability this kernel has.
+func allCaps() uint64 {
+	last := capLastCap()
+	if last >= 63 {
+		return ^uint64(0)
+	}
+	return 1<<(last+1) - 1
+}
+
+// capLastCap is the highest capability this kernel knows, from
+// /proc/sys/kernel/cap_last_cap (40 on Linux 5.9 and later), read once.
+var capLastCap = sync.OnceValue(func() uint {
+	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
+	if err != nil {
+		return unix.CAP_LAST_CAP
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || n < 0 || n > 63 {
+		return unix.CAP_LAST_CAP
+	}
+	return uint(n)
+})
 
 // addIDMapWrites adds the steps by which a child writes its own maps, to
 // /proc/self, in the stdlib's order: uid_map, then setgroups, which since
@@ -265,6 +455,32 @@ func (o op) osStep() Step {
 		return StepPdeathsig
 	case opCloseFDsRange, opCloseFDsByProc:
 		return StepCloseFDs
+	case opSetns:
+		return StepSetns
+	case opSethostname:
+		return StepHostname
+	case opSetdomainname:
+		return StepDomainname
+	case opWriteOOM:
+		return StepOOMScoreAdj
+	case opRlimit:
+		return StepRlimit
+	case opSecureBits:
+		return StepSecureBits
+	case opDropBounding:
+		return StepCapBound
+	case opCapset:
+		return StepCapabilities
+	case opNoNewPrivs:
+		return StepNoNewPrivs
+	case opLandlock:
+		return StepLandlock
+	case opSignalMask:
+		return StepSignalMask
+	case opSeccomp:
+		return StepSeccomp
+	case opExecFD, opExecRetry:
+		return StepExec
 	}
 	return 0
 }
@@ -286,6 +502,48 @@ func (p *program) osArgs(s *childStep) string {
 		return strconv.FormatUint(uint64(s.arg[0]), 10)
 	case opPdeathsig:
 		return "signal " + strconv.Itoa(int(s.arg[0]))
+	case opSetns:
+		return "fd " + strconv.Itoa(int(s.arg[0])) + nsTypeName(int(s.arg[1]))
+	case opSethostname, opSetdomainname:
+		return string(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(&p.mem[0]), s.arg[0])), s.arg[1]))
+	case opWriteOOM:
+		return string(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(&p.mem[0]), s.arg[1])), s.arg[2]))
+	case opRlimit:
+		lim := (*[2]uint64)(unsafe.Add(unsafe.Pointer(&p.mem[0]), s.arg[1]))
+		return rlimitName(int(s.arg[0])) + " soft " + strconv.FormatUint(lim[0], 10) + " hard " + strconv.FormatUint(lim[1], 10)
+	case opSecureBits:
+		return "0x" + strconv.FormatUint(uint64(s.arg[0]), 16)
+	case opDropBounding:
+		return "all but " + formatCaps(^join64(s.arg[0], s.arg[1])&allCaps())
+	case opCapset:
+		data := (*[2]unix.CapUserData)(unsafe.Add(unsafe.Pointer(&p.mem[0]), s.arg[0]))
+		var parts []string
+		for _, f := range []struct {
+			bit  uintptr
+			name string
+			lo   uint32
+			hi   uint32
+		}{{capsPermitted, "permitted", data[0].Permitted, data[1].Permitted}, {capsEffective, "effective", data[0].Effective, data[1].Effective}, {capsInheritable, "inheritable", data[0].Inheritable, data[1].Inheritable}} {
+			if s.arg[1]&f.bit != 0 {
+				parts = append(parts, f.name+" "+formatCaps(uint64(f.lo)|uint64(f.hi)<<32))
+			}
+		}
+		return strings.Join(parts, ", ")
+	case opLandlock:
+		return "fd " + strconv.Itoa(int(s.arg[0])) + " flags 0x" + strconv.FormatUint(uint64(s.arg[1]), 16)
+	case opSignalMask:
+		return formatSigset(unsafe.Slice((*uint64)(unsafe.Add(unsafe.Pointer(&p.mem[0]), s.arg[0])), sigsetBytes/8))
+	case opSeccomp:
+		n := *(*uint16)(unsafe.Add(unsafe.Pointer(&p.mem[0]), s.arg[1]))
+		return strconv.Itoa(int(n)) + " instructions, flags 0x" + strconv.FormatUint(uint64(s.arg[0]), 16)
+	case opExecFD:
+		return "fd " + strconv.Itoa(int(s.arg[0])) + " " + p.execArgvString()
+	case opExecRetry:
+		how := p.execPath()
+		if s.arg[2] != 0 {
+			how = "fd " + strconv.Itoa(int(s.arg[3]))
+		}
+		return how + " " + p.execArgvString() + ", retrying ETXTBSY for " + time.Duration(join64(s.arg[0], s.arg[1])).String()
 	case opCloseFDsRange:
 		return "from " + strconv.Itoa(int(s.arg[0])) + " by close_range"
 	case opCloseFDsByProc:
@@ -311,7 +569,7 @@ func (d *decisions) list() []Decision {
 }
 
 // osDetail is Error.Detail for a failed operation only Linux has.
-func (p *program) osDetail(s *childStep) string {
+func (p *program) osDetail(s *childStep, detail int) string {
 	switch op(s.op) {
 	case opWriteIDMap:
 		return p.cstringAt(s.arg[0])
@@ -319,6 +577,61 @@ func (p *program) osDetail(s *childStep) string {
 		return "signal " + strconv.Itoa(int(s.arg[0]))
 	case opRaiseAmbient:
 		return strconv.FormatUint(uint64(s.arg[0]), 10)
+	case opSetns:
+		return "fd " + strconv.Itoa(int(s.arg[0])) + nsTypeName(int(s.arg[1]))
+	case opRlimit:
+		return rlimitName(int(s.arg[0]))
+	case opLandlock:
+		return "fd " + strconv.Itoa(int(s.arg[0]))
+	case opSethostname, opSetdomainname, opWriteOOM, opSecureBits, opCapset, opSeccomp:
+		return p.osArgs(s)
+	case opDropBounding:
+		return "capability " + strconv.Itoa(detail)
+	case opExecFD:
+		return "fd " + strconv.Itoa(int(s.arg[0]))
+	case opExecRetry:
+		if s.arg[2] != 0 {
+			return "fd " + strconv.Itoa(int(s.arg[3]))
+		}
+		return p.execPath()
 	}
 	return ""
+}
+
+// nsTypeName names a namespace type for a plan, after a space.
+func nsTypeName(t int) string {
+	for _, n := range []struct {
+		flag int
+		name string
+	}{{syscall.CLONE_NEWUSER, "user"}, {syscall.CLONE_NEWNS, "mnt"}, {syscall.CLONE_NEWPID, "pid"}, {syscall.CLONE_NEWNET, "net"},
+		{syscall.CLONE_NEWUTS, "uts"}, {syscall.CLONE_NEWIPC, "ipc"}, {unix.CLONE_NEWCGROUP, "cgroup"}, {cloneNewTime, "time"}} {
+		if t == n.flag {
+			return " (" + n.name + ")"
+		}
+	}
+	return ""
+}
+
+// formatCaps lists the capabilities in mask by number.
+func formatCaps(mask uint64) string {
+	var s []string
+	for c := 0; c < 64; c++ {
+		if mask&(1<<c) != 0 {
+			s = append(s, strconv.Itoa(c))
+		}
+	}
+	return "[" + strings.Join(s, " ") + "]"
+}
+
+// formatSigset lists the signals in a kernel sigset.
+func formatSigset(set []uint64) string {
+	var s []string
+	for i, w := range set {
+		for b := 0; b < 64; b++ {
+			if w&(1<<b) != 0 {
+				s = append(s, strconv.Itoa(i*64+b+1))
+			}
+		}
+	}
+	return "[" + strings.Join(s, " ") + "]"
 }

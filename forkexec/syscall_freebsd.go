@@ -44,6 +44,10 @@ import "syscall"
 //sysnb rawPtrace(request int, pid int, addr uintptr, data int) (err syscall.Errno)
 //sysnb rawExecve(path *byte, argv **byte, envv **byte) (err syscall.Errno)
 //sysnb rawExit(code int) = SYS_EXIT
+//sysnb rawUmask(mask int) (old int)
+//sysnb rawFchdir(fd int) (err syscall.Errno)
+//sysnb rawFexecve(fd int, argv **byte, envv **byte) (err syscall.Errno)
+//sysnb rawNanosleep(req *syscall.Timespec, rem *syscall.Timespec) (err syscall.Errno)
 
 // rawVforkSyscall makes a system call that returns twice on one stack, as
 // vfork and rfork(RFSPAWN) do: first in the child, which goes on running on

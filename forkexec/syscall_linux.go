@@ -52,6 +52,15 @@ import "syscall"
 //sysnb rawExecve(path *byte, argv **byte, envv **byte) (err syscall.Errno)
 //sysnb rawFutex(addr *uint32, op int, val uint32, timeout unsafe.Pointer) (err syscall.Errno)
 //sysnb rawExit(code int) = SYS_EXIT
+//sysnb rawSetns(fd int, nstype int) (err syscall.Errno)
+//sysnb rawSethostname(name *byte, n int) (err syscall.Errno)
+//sysnb rawSetdomainname(name *byte, n int) (err syscall.Errno)
+//sysnb rawUmask(mask int) (old int)
+//sysnb rawFchdir(fd int) (err syscall.Errno)
+//sysnb rawSeccomp(op uint, flags uintptr, args unsafe.Pointer) (err syscall.Errno)
+//sysnb rawLandlockRestrictSelf(fd int, flags uint32) (err syscall.Errno) = SYS_LANDLOCK_RESTRICT_SELF
+//sysnb rawExecveat(dirfd int, path *byte, argv **byte, envv **byte, flags int) (err syscall.Errno)
+//sysnb rawNanosleep(req *syscall.Timespec, rem *syscall.Timespec) (err syscall.Errno)
 
 // rawVforkSyscall makes a system call that may return twice on one stack, as
 // clone with CLONE_VM|CLONE_VFORK does. Implemented in vfork_linux_$GOARCH.s:

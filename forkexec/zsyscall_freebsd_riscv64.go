@@ -251,3 +251,39 @@ func rawExit(code int) {
 	syscall.RawSyscall6(unix.SYS_EXIT, uintptr(code), 0, 0, 0, 0, 0)
 	return
 }
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawUmask(mask int) (old int) {
+	r1, _, _ := syscall.RawSyscall6(unix.SYS_UMASK, uintptr(mask), 0, 0, 0, 0, 0)
+	old = int(r1)
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawFchdir(fd int) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_FCHDIR, uintptr(fd), 0, 0, 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawFexecve(fd int, argv **byte, envv **byte) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_FEXECVE, uintptr(fd), uintptr(unsafe.Pointer(argv)), uintptr(unsafe.Pointer(envv)), 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawNanosleep(req *syscall.Timespec, rem *syscall.Timespec) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_NANOSLEEP, uintptr(unsafe.Pointer(req)), uintptr(unsafe.Pointer(rem)), 0, 0, 0, 0)
+	err = e
+	return
+}

@@ -308,3 +308,84 @@ func rawExit(code int) {
 	syscall.RawSyscall6(unix.SYS_EXIT, uintptr(code), 0, 0, 0, 0, 0)
 	return
 }
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawSetns(fd int, nstype int) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETNS, uintptr(fd), uintptr(nstype), 0, 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawSethostname(name *byte, n int) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETHOSTNAME, uintptr(unsafe.Pointer(name)), uintptr(n), 0, 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawSetdomainname(name *byte, n int) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_SETDOMAINNAME, uintptr(unsafe.Pointer(name)), uintptr(n), 0, 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawUmask(mask int) (old int) {
+	r1, _, _ := syscall.RawSyscall6(unix.SYS_UMASK, uintptr(mask), 0, 0, 0, 0, 0)
+	old = int(r1)
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawFchdir(fd int) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_FCHDIR, uintptr(fd), 0, 0, 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawSeccomp(op uint, flags uintptr, args unsafe.Pointer) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_SECCOMP, uintptr(op), flags, uintptr(args), 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawLandlockRestrictSelf(fd int, flags uint32) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(fd), uintptr(flags), 0, 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawExecveat(dirfd int, path *byte, argv **byte, envv **byte, flags int) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_EXECVEAT, uintptr(dirfd), uintptr(unsafe.Pointer(path)), uintptr(unsafe.Pointer(argv)), uintptr(unsafe.Pointer(envv)), uintptr(flags), 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawNanosleep(req *syscall.Timespec, rem *syscall.Timespec) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_NANOSLEEP, uintptr(unsafe.Pointer(req)), uintptr(unsafe.Pointer(rem)), 0, 0, 0, 0)
+	err = e
+	return
+}

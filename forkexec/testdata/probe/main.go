@@ -29,6 +29,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// init locks the main goroutine to the main thread: some of what the probe
+// reports is per thread in Linux (the parent-death signal is 0 in every
+// thread but the one exec started), so it must be read there.
+func init() { runtime.LockOSThread() }
+
 func main() {
 	args := os.Args[1:]
 	reportFD := 1
