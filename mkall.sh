@@ -8,6 +8,7 @@
 # target list; CI checks that it leaves the tree unchanged.
 set -euo pipefail
 cd "$(dirname "$0")"
+source internal/targets/targets.sh
 
 # The generator checks each system call against x/sys/unix's tables for the
 # target, so a call a target lacks (dup2 on arm64) fails here, not at run time.
@@ -16,7 +17,7 @@ gen="$(mktemp -d)/mksysnb"
 trap 'rm -rf "$(dirname "$gen")"' EXIT
 go build -o "$gen" ./internal/mksysnb
 
-# Each GOOS of the list once; the generator reads the arches from the list.
-for goos in $(awk '!/^#/ && NF && !seen[$1]++ { print $1 }' internal/targets/targets.txt); do
+# One run per GOOS; the generator reads the GOOS's arches from the list.
+for goos in $(target_gooses); do
 	"$gen" -goos "$goos" -dir forkexec -sysnum "$sysnum" "forkexec/syscall_$goos.go"
 done

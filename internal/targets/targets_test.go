@@ -59,3 +59,34 @@ func TestGOOSesAndArches(t *testing.T) {
 		t.Errorf("Arches(plan9) = %v, want none", got)
 	}
 }
+
+// TestShellFunctions: targets.sh, which the shell scripts use, reads the
+// list as the Go parser does.
+func TestShellFunctions(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	run := func(call string) []string {
+		t.Helper()
+		out, err := exec.Command("bash", "-c", "set -euo pipefail; source targets.sh; "+call).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", call, err)
+		}
+		return strings.Fields(string(out))
+	}
+	var want []string
+	for _, tg := range All() {
+		want = append(want, tg.String())
+	}
+	if got := run("target_list"); !slices.Equal(got, want) {
+		t.Errorf("target_list = %v, want %v", got, want)
+	}
+	if got := run("target_gooses"); !slices.Equal(got, GOOSes()) {
+		t.Errorf("target_gooses = %v, want %v", got, GOOSes())
+	}
+	for _, goos := range GOOSes() {
+		if got := run("target_arches " + goos); !slices.Equal(got, Arches(goos)) {
+			t.Errorf("target_arches %s = %v, want %v", goos, got, Arches(goos))
+		}
+	}
+}
