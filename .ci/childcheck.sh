@@ -8,9 +8,7 @@
 #     ./forkexec for every target: no "escapes to heap"/"moved to heap"
 #     inside a //forkexec:child function or anything it reaches.
 set -euo pipefail
-
-linux_arches=(amd64 arm64 386 arm riscv64 ppc64le s390x loong64 mips64le)
-freebsd_arches=(amd64 arm64 386 arm riscv64)
+source "$(dirname "$0")/../internal/targets/targets.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -30,13 +28,15 @@ if ! go build ./forkexec 2>"$tmp/build.err"; then
 	exit 0
 fi
 
+# Every target of the list whose GOOS has files in ./forkexec.
 targets=()
-for arch in "${linux_arches[@]}"; do targets+=("linux/$arch"); done
-if compgen -G 'forkexec/*freebsd*.go' >/dev/null; then
-	for arch in "${freebsd_arches[@]}"; do targets+=("freebsd/$arch"); done
-else
-	echo "== childcheck: no forkexec/*freebsd*.go files: FreeBSD targets skipped"
-fi
+for goos in $(target_gooses); do
+	if ! compgen -G "forkexec/*_$goos*.go" >/dev/null; then
+		echo "== childcheck: no forkexec/*_$goos*.go files: $goos targets skipped"
+		continue
+	fi
+	for arch in $(target_arches "$goos"); do targets+=("$goos/$arch"); done
+done
 
 failed=()
 for target in "${targets[@]}"; do

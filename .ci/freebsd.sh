@@ -16,13 +16,14 @@
 # The childcheck analyzer and escape check for the FreeBSD targets run in
 # .ci/childcheck.sh.
 set -euo pipefail
+source "$(dirname "$0")/../internal/targets/targets.sh"
 
-freebsd_arches=(amd64 arm64 386 arm riscv64)
+mapfile -t freebsd_arches < <(target_arches freebsd)
 # Packages that must build for FreeBSD besides ./forkexec.
 portable=(./forkexec/... ./internal/mksysnb ./analysis/... ./cmd/... ./conformance/probe)
 
 echo "== freebsd: generated stubs up to date"
-go test -count=1 -run 'TestGeneratedUpToDate|TestInt64Split|TestArmOddSlotPadding|TestSysnumCheck' ./internal/mksysnb
+go test -count=1 -run 'TestGeneratedUpToDate|TestMergedMatchesSingleTarget|TestTargetTableMatchesList|TestInt64Split|TestArmOddSlotPadding|TestSysnumCheck' ./internal/mksysnb
 
 failed=()
 for arch in "${freebsd_arches[@]}"; do

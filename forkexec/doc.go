@@ -168,12 +168,13 @@
 // slots, so the operations are grouped by how deep their calls go and
 // each group has its own dispatcher (see op in program.go); a CI step
 // links a debug build for every target. The stubs are generated
-// from //sysnb declarations by internal/mksysnb (run mkall.sh), one file per
-// GOOS/GOARCH; each is //go:nosplit, allocates nothing and returns the bare
-// Errno. The child functions carry the //forkexec:child directive, and
-// cmd/childcheck, an analyzer run in CI for every target, proves the rules
-// hold for everything they reach, with a second check on the compiler's
-// escape analysis. The stdlib relies on review for this.
+// from //sysnb declarations by internal/mksysnb (run mkall.sh), a file per
+// GOOS and one per GOARCH for the stubs that differ; each is //go:nosplit,
+// allocates nothing and returns the bare Errno. The child functions carry
+// the //forkexec:child directive, and cmd/childcheck, an analyzer run in CI
+// for every target, proves the rules hold for everything they reach, with a
+// second check on the compiler's escape analysis. The stdlib relies on
+// review for this.
 //
 // vfork's shared stack. With CLONE_VM|CLONE_VFORK the child runs on the
 // parent's stack while the parent sleeps, which makes a spawn cost the

@@ -6,7 +6,7 @@ import "syscall"
 
 // The system calls the FreeBSD child makes between rfork (or vfork) and
 // execve. mkall.sh turns each //sysnb line into a stub in
-// zsyscall_freebsd_$GOARCH.go that is //go:nosplit, allocates nothing and
+// zsyscall_freebsd*.go that is //go:nosplit, allocates nothing and
 // returns the bare Errno, and each //sysvfork line into a stub that only
 // returns the trap and arguments for rawVforkSyscall, which the child's own
 // function must call directly (see syscall_linux.go for why).

@@ -5,7 +5,7 @@ package forkexec
 import "syscall"
 
 // The system calls the child makes between clone and execve. Each //sysnb
-// line below is turned by mkall.sh into a stub in zsyscall_linux_$GOARCH.go
+// line below is turned by mkall.sh into a stub in zsyscall_linux*.go
 // that is //go:nosplit, allocates nothing and returns the bare Errno: the
 // only kind of call a child sharing its parent's memory may make. A
 // //sysvfork line makes a stub that only returns the trap and arguments in

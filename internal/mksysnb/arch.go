@@ -42,8 +42,10 @@ var uid32 = map[string]string{
 	"SYS_FCNTL":     "SYS_FCNTL64",
 }
 
-// targets lists every GOOS/GOARCH the generator supports.
-var targets = []target{
+// targetTable lists every GOOS/GOARCH the generator supports, with what it
+// must know of each; TestTargetTableMatchesList checks it holds exactly the
+// targets of internal/targets/targets.txt.
+var targetTable = []target{
 	{goos: "linux", goarch: "amd64"},
 	{goos: "linux", goarch: "arm64"},
 	{goos: "linux", goarch: "386", renames: uid32, words32: true},
@@ -62,7 +64,7 @@ var targets = []target{
 }
 
 func lookupTarget(goos, goarch string) (target, bool) {
-	for _, t := range targets {
+	for _, t := range targetTable {
 		if t.goos == goos && t.goarch == goarch {
 			return t, true
 		}
