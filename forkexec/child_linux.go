@@ -17,11 +17,17 @@ type childOSArgs struct {
 	// Own-stack path: mapsWritten is 0 until the parent has written the
 	// maps, then 1 + the errno of writing them; running is 1 until the
 	// child execs or exits, when the kernel zeroes it. Each is a futex
-	// word, one waker and one waiter. They are read and written only
-	// through futexWord and the sync/atomic functions, which are assembly
-	// and nosplit: the child and the parent use them between
-	// runtimeBeforeFork and runtimeAfterFork, where the methods, which an
-	// unoptimized build does not inline, would have a stack check.
+	// word, one waker and one waiter, typed atomic so that nothing reads
+	// them plainly by mistake. Between runtimeBeforeFork and
+	// runtimeAfterFork, though, the child and the parent use neither the
+	// methods nor sync/atomic's functions: in a race build both call into
+	// the race runtime, which takes locks (a child holding one at its exec
+	// deadlocks the parent), and unoptimized the methods have a stack
+	// check. There they read and write the word through futexWord, in
+	// norace functions, with plain loads and stores: aligned 32-bit
+	// accesses are atomic where the own-stack path exists (amd64), and
+	// each load sits in a loop around a futex system call, which the
+	// compiler cannot see through, so it is made again every time.
 	mapsWritten atomic.Uint32
 	running     atomic.Uint32
 
@@ -43,8 +49,8 @@ const (
 	futexWake = 1 // FUTEX_WAKE: wake up to the number given of its sleepers
 )
 
-// futexWord returns the address of w's value, for futex(2) and the
-// sync/atomic functions. atomic.Uint32 is a zero-size noCopy and the
+// futexWord returns the address of w's value, for futex(2) and the plain
+// accesses childOSArgs explains. atomic.Uint32 is a zero-size noCopy and the
 // uint32, so its address is the value's.
 //
 //go:nosplit
@@ -281,10 +287,10 @@ func waitIDMapPipe(c *childArgs) syscall.Errno {
 //go:nocheckptr
 func waitIDMapFutex(c *childArgs) syscall.Errno {
 	w := futexWord(&c.os.mapsWritten)
-	for atomic.LoadUint32(w) == 0 {
+	for *w == 0 {
 		rawFutex(w, futexWait, 0, nil)
 	}
-	return syscall.Errno(atomic.LoadUint32(w) - 1)
+	return syscall.Errno(*w - 1)
 }
 
 // ambientPrep makes the capabilities in arg0 (0-31) and arg1 (32-63)

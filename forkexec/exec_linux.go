@@ -5,8 +5,8 @@ package forkexec
 import (
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -208,7 +208,7 @@ type Capabilities struct {
 	Effective   []uintptr
 	Inheritable []uintptr
 	// SecureBits, if not zero, are set with PR_SET_SECUREBITS
-	// (unix.SECBIT_*): SECBIT_NOROOT, for one, takes away root's
+	// (SECBIT_* of <linux/securebits.h>): SECBIT_NOROOT, for one, takes away root's
 	// capabilities at exec.
 	SecureBits int
 }
@@ -432,13 +432,56 @@ func probeVfork(flag *uint32) (pid uintptr, err syscall.Errno) {
 // indexes a two-element array with each capability, so one above 63 makes
 // its child panic between fork and exec; here it is an error before the fork.
 func checkSysProcAttr(sys *SysProcAttr) *Error {
+	bad := func(step Step, errno syscall.Errno, detail string) *Error {
+		return &Error{Step: step, Errno: errno, Detail: detail, Index: -1}
+	}
 	for _, c := range sys.AmbientCaps {
 		if c >= 64 {
-			return &Error{Step: StepAmbientCaps, Errno: syscall.EINVAL, Detail: strconv.FormatUint(uint64(c), 10), Index: -1}
+			return bad(StepAmbientCaps, syscall.EINVAL, strconv.FormatUint(uint64(c), 10))
+		}
+	}
+	if caps := sys.Capabilities; caps != nil {
+		for _, set := range [][]uintptr{caps.Bounding, caps.Permitted, caps.Effective, caps.Inheritable} {
+			for _, c := range set {
+				if c > uintptr(capLastCap()) {
+					return bad(StepCapabilities, syscall.EINVAL, "unknown capability "+strconv.FormatUint(uint64(c), 10))
+				}
+			}
+		}
+	}
+	if sys.SeccompFilter != nil && (len(sys.SeccompFilter) == 0 || len(sys.SeccompFilter) > bpfMaxInsns) {
+		return bad(StepSeccomp, syscall.EINVAL, "a filter of "+strconv.Itoa(len(sys.SeccompFilter))+" instructions (1 to 4096)")
+	}
+	if sys.UseLandlock && sys.LandlockFD < 0 {
+		return bad(StepLandlock, syscall.EBADF, "LandlockFD "+strconv.Itoa(sys.LandlockFD))
+	}
+	if sys.Hostname != "" || sys.Domainname != "" {
+		if (sys.Cloneflags|sys.Unshareflags)&syscall.CLONE_NEWUTS == 0 {
+			return bad(StepHostname, syscall.EINVAL, "Hostname and Domainname need CLONE_NEWUTS, so that the host keeps its name")
+		}
+		for _, n := range []struct {
+			step  Step
+			value string
+		}{{StepHostname, sys.Hostname}, {StepDomainname, sys.Domainname}} {
+			if len(n.value) > 64 || strings.IndexByte(n.value, 0) >= 0 {
+				return bad(n.step, syscall.EINVAL, strconv.Quote(n.value)+": at most 64 bytes, no NUL")
+			}
+		}
+	}
+	if sys.UseOOMScoreAdj && (sys.OOMScoreAdj < -1000 || sys.OOMScoreAdj > 1000) {
+		return bad(StepOOMScoreAdj, syscall.EINVAL, strconv.Itoa(sys.OOMScoreAdj)+" outside -1000 to 1000")
+	}
+	for _, n := range sys.JoinNamespaces {
+		if n.FD < 0 {
+			return bad(StepSetns, syscall.EBADF, "fd "+strconv.Itoa(n.FD))
 		}
 	}
 	return nil
 }
+
+// bpfMaxInsns is BPF_MAXINSNS, the most instructions a classic BPF
+// program may have.
+const bpfMaxInsns = 4096
 
 // childStack is the stack of a child on the own-stack path. The child's
 // code is nosplit from the clone on, so the linker has checked that it fits
@@ -483,7 +526,7 @@ func forkAndExecInChild(p *program, sys *SysProcAttr, pipe int, report *childRep
 	if d.path == ownStackPath {
 		upid, pidfd, err = cloneOnOwnStack(&c, sys, clone3)
 	} else {
-		upid, pidfd, err = forkAndExecInChild1(&c, sys, flags, clone3)
+		upid, pidfd, err = forkAndExecInChild1(&c, sys, flags, clone3, nil)
 	}
 	runtimeAfterFork()
 	if err != 0 {
@@ -508,20 +551,18 @@ func forkAndExecInChild(p *program, sys *SysProcAttr, pipe int, report *childRep
 }
 
 // cloneOnOwnStack is forkAndExecInChild1 on the own-stack path, with the
-// child's stack in this frame: the parent's stack cannot move until
-// runtimeAfterFork, after the child has exec'd or exited, the parent's own
-// calls use the stack below this frame, and to the garbage collector the
-// array holds no pointers, whatever the child leaves in it. A function of
-// its own, so that no other spawn's frame is this large.
+// child's stack in this frame: the parent's stack cannot move from
+// runtimeBeforeFork until runtimeAfterFork, after the child has exec'd or
+// exited, the parent's own calls use the stack below this frame, and to
+// the garbage collector the array holds no pointers, whatever the child
+// leaves in it. A function of its own, so that no other spawn's frame is
+// this large.
 //
 //go:noinline
 func cloneOnOwnStack(c *childArgs, sys *SysProcAttr, args *cloneArgs) (pid uintptr, pidfd int32, err syscall.Errno) {
 	var stack childStack
 	c.os.running.Store(1)
-	args.stack = uint64(uintptr(unsafe.Pointer(&stack)))
-	args.stackSize = uint64(len(stack))
-	args.childTID = uint64(uintptr(unsafe.Pointer(futexWord(&c.os.running))))
-	pid, pidfd, err = forkAndExecInChild1(c, sys, uintptr(args.flags), args)
+	pid, pidfd, err = forkAndExecInChild1(c, sys, uintptr(args.flags), args, &stack)
 	runtime.KeepAlive(&stack)
 	return
 }
@@ -533,28 +574,34 @@ func cloneOnOwnStack(c *childArgs, sys *SysProcAttr, args *cloneArgs) (pid uintp
 // returns from the clone into this function, so it is a function of its
 // own: the parent returns from it at once, using nothing of this frame but
 // what rawVforkSyscall gave it. Hence noinline. On the own-stack path the
-// child starts in execChild on its own stack, and this frame is the
-// parent's, which writes the maps and waits here, still unable to move its
-// stack or take a signal, until the child has exec'd or exited.
+// child starts in execChild on stack, and this frame is the parent's,
+// which writes the maps and waits here, still unable to move its stack or
+// take a signal, until the child has exec'd or exited.
 //
 // Preconditions: runtimeBeforeFork has not been called; the caller calls
-// runtimeAfterFork on return; c is as childArgs says; clone3 is set on the
-// own-stack path, with the stack and running as childTID.
+// runtimeAfterFork on return; c is as childArgs says; clone3 and stack are
+// set on the own-stack path.
 //
 //forkexec:child
 //go:noinline
 //go:norace
 //go:nocheckptr
-func forkAndExecInChild1(c *childArgs, sys *SysProcAttr, flags uintptr, clone3 *cloneArgs) (pid uintptr, pidfd int32, err syscall.Errno) {
+func forkAndExecInChild1(c *childArgs, sys *SysProcAttr, flags uintptr, clone3 *cloneArgs, stack *childStack) (pid uintptr, pidfd int32, err syscall.Errno) {
 	pidfd = -1
-	if clone3 != nil && sys.PidFD != nil {
-		clone3.pidFD = uint64(uintptr(unsafe.Pointer(&pidfd)))
-	}
 
 	// From here until runtimeAfterFork in the parent, this thread has every
 	// signal blocked and its stack cannot grow or move.
 	runtimeBeforeFork()
+	if clone3 != nil && sys.PidFD != nil {
+		clone3.pidFD = uint64(uintptr(unsafe.Pointer(&pidfd)))
+	}
 	if c.prog.decided.path == ownStackPath {
+		// Addresses on this goroutine's stack become plain numbers for
+		// the kernel only now that the stack is pinned: taken before,
+		// they could name where the stack was before it grew.
+		clone3.stack = uint64(uintptr(unsafe.Pointer(stack)))
+		clone3.stackSize = uint64(len(stack))
+		clone3.childTID = uint64(uintptr(unsafe.Pointer(futexWord(&c.os.running))))
 		pid, err = rawClone3OnStack(clone3, unsafe.Sizeof(*clone3), c)
 		if err != 0 {
 			return
@@ -587,12 +634,12 @@ func forkAndExecInChild1(c *childArgs, sys *SysProcAttr, flags uintptr, clone3 *
 //go:nocheckptr
 func ownStackParent(c *childArgs, sys *SysProcAttr, pid int) {
 	written := futexWord(&c.os.mapsWritten)
-	atomic.StoreUint32(written, 1+uint32(writeIDMaps(pid, &c.prog.decided, sys)))
+	*written = 1 + uint32(writeIDMaps(pid, &c.prog.decided, sys)) // see childOSArgs for why plain
 	rawFutex(written, futexWake, 1, nil)
 	// The kernel's own futex wake, at exec or exit, is not private, so
 	// neither is this wait.
 	running := futexWord(&c.os.running)
-	for atomic.LoadUint32(running) != 0 {
+	for *running != 0 {
 		rawFutex(running, futexWait, 1, nil)
 	}
 }

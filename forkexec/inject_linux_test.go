@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/forkexec/forkexec/forkexec"
@@ -39,6 +40,31 @@ func TestInjectEveryStep(t *testing.T) {
 	defer master.Close()
 	defer slave.Close()
 
+	// For the extensions: a namespace to join (our own), a directory, a
+	// program in memory, a Landlock ruleset where the kernel has Landlock.
+	selfUTS, err := os.Open("/proc/self/ns/uts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer selfUTS.Close()
+	dir, err := os.Open("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	prog, err := os.Open(probePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prog.Close()
+	ruleset, err := tryLandlockRuleset(t)
+	landlock := err == nil
+	if !landlock {
+		t.Logf("no Landlock here (%v): its step is not injected", err)
+	}
+	allow := []unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW}}
+	root := &forkexec.Credential{Uid: 0, Gid: 0}
+
 	wide := []forkexec.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 65536}}
 	own := []forkexec.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}}
 	configs := []struct {
@@ -62,6 +88,16 @@ func TestInjectEveryStep(t *testing.T) {
 		{name: "maps over a pipe", attr: forkexec.ProcAttr{Files: stdio(), Sys: &forkexec.SysProcAttr{
 			Cloneflags: syscall.CLONE_NEWUSER, UidMappings: wide, GidMappings: wide,
 		}}, setup: func() func() { forkexec.SetForceReportPipe(true); return func() { forkexec.SetForceReportPipe(false) } }},
+		{name: "every extension", attr: forkexec.ProcAttr{Dir: "tmp", Files: stdio(), Sys: &forkexec.SysProcAttr{
+			JoinNamespaces: []forkexec.Namespace{{FD: int(selfUTS.Fd()), Type: syscall.CLONE_NEWUTS}},
+			Unshareflags:   syscall.CLONE_NEWUTS, Hostname: "h", Domainname: "d",
+			UseOOMScoreAdj: true, OOMScoreAdj: 0, Rlimits: []forkexec.Rlimit{{Resource: syscall.RLIMIT_CORE}},
+			Credential: root, Capabilities: &forkexec.Capabilities{SecureBits: secbitNoroot, Bounding: []uintptr{unix.CAP_CHOWN}, Effective: []uintptr{}},
+			UseDirFD: true, DirFD: int(dir.Fd()), UseUmask: true, Umask: 0o22,
+			NoNewPrivs: true, UseLandlock: landlock, LandlockFD: ruleset,
+			UseExecFD: true, ExecFD: int(prog.Fd()), UseSignalMask: true, SignalMask: []syscall.Signal{syscall.SIGUSR1},
+			SeccompFilter: allow, RetryTextBusy: time.Second,
+		}}},
 		{name: "close fds by /proc", attr: forkexec.ProcAttr{Files: stdio(), Sys: &forkexec.SysProcAttr{CloseFDs: true}},
 			setup: func() func() {
 				forkexec.SetForceCloseFDsByProc(true)
@@ -95,10 +131,15 @@ func TestInjectEveryStep(t *testing.T) {
 		"unshare", "make / private", "chroot", "setgroups", "setgid", "setuid", "set capabilities", "raise ambient capability",
 		"chdir", "set pdeathsig", "dup", "close fds by close_range", "close fds by /proc/self/fd", "detach ctty", "set ctty",
 		"reset signal", "ptrace", "exec",
+		"setns", "sethostname", "setdomainname", "set oom_score_adj", "setrlimit", "set securebits", "drop bounding capability",
+		"fchdir", "umask", "set no_new_privs", "move exec fd", "set signal mask", "seccomp",
 	} {
 		if !reached[kind] {
 			t.Errorf("no configuration reached a step %q", kind)
 		}
+	}
+	if landlock && !reached["landlock_restrict_self"] {
+		t.Errorf("no configuration reached landlock_restrict_self")
 	}
 	if forkexec.OwnStackAvailable() && !reached["write id map written by the parent; wait on a futex"] {
 		t.Errorf("the own-stack path's wait was not reached")

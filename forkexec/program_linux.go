@@ -141,8 +141,9 @@ const cloneNewTime = 0x80
 // The package documentation explains each place; keep the two in step.
 func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 	d := &b.p.decided
-	// Ambient capabilities survive setuid only with keepcaps set before it.
-	if len(sys.AmbientCaps) > 0 {
+	// Ambient capabilities, and the permitted set Capabilities sets after
+	// setuid, survive setuid only with keepcaps set before it.
+	if len(sys.AmbientCaps) > 0 || sys.Credential != nil && setsCaps(sys.Capabilities) {
 		b.add(opKeepCaps)
 	}
 	// The maps first: every step below may depend on the ids they define.
@@ -299,7 +300,7 @@ func (b *builder) addJoinNamespaces(ns []Namespace) {
 
 // addCapset adds the capset of the sets caps gives, if any.
 func (b *builder) addCapset(caps *Capabilities) {
-	if caps == nil || caps.Permitted == nil && caps.Effective == nil && caps.Inheritable == nil {
+	if !setsCaps(caps) {
 		return
 	}
 	var which uintptr
@@ -357,6 +358,11 @@ func (b *builder) addExec(byFD bool, fd int, retry time.Duration) {
 	default:
 		b.add(opExec)
 	}
+}
+
+// setsCaps reports whether caps sets any of the sets capset sets.
+func setsCaps(caps *Capabilities) bool {
+	return caps != nil && (caps.Permitted != nil || caps.Effective != nil || caps.Inheritable != nil)
 }
 
 // capMask is the set of caps as a bit mask; each is below 64, checked

@@ -51,7 +51,8 @@
 //     link target. Nosplit functions of the same package are walked as well:
 //     nosplit only rules out stack growth, not allocation.
 //   - calls into fmt, errors, strconv, strings, sort, sync, log, os, time,
-//     reflect (and their subpackages, except sync/atomic): they allocate or
+//     reflect (and their subpackages, sync/atomic included: in a race build
+//     it calls into the race runtime, which takes locks): they allocate or
 //     take locks.
 //   - dynamic calls (through function values or interface methods): the
 //     callee cannot be checked. Method values (x.M not immediately called)

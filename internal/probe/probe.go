@@ -35,7 +35,15 @@ type Report struct {
 	Cgroup    string
 	Nofile    [2]uint64
 	Marker    bool // a file named "marker" exists in the working directory
+
+	Hostname    string
+	Domainname  string
+	OOMScoreAdj string               // /proc/self/oom_score_adj
+	Rlimits     map[string][2]uint64 // soft and hard, by name: "core", "nproc", ...
 }
+
+// rlimits are the limits Gather reports.
+var rlimits = map[string]int{"core": unix.RLIMIT_CORE, "nproc": unix.RLIMIT_NPROC, "nofile": unix.RLIMIT_NOFILE, "fsize": unix.RLIMIT_FSIZE, "stack": unix.RLIMIT_STACK}
 
 // FD is one open descriptor.
 type FD struct {
@@ -86,6 +94,20 @@ func Gather(ttyFD int) *Report {
 	r.Nofile = [2]uint64{lim.Cur, lim.Max}
 	_, err := os.Stat("marker")
 	r.Marker = err == nil
+	var uts unix.Utsname
+	if unix.Uname(&uts) == nil {
+		r.Hostname, r.Domainname = unix.ByteSliceToString(uts.Nodename[:]), unix.ByteSliceToString(uts.Domainname[:])
+	}
+	if b, err := os.ReadFile("/proc/self/oom_score_adj"); err == nil {
+		r.OOMScoreAdj = strings.TrimSpace(string(b))
+	}
+	r.Rlimits = map[string][2]uint64{}
+	for name, res := range rlimits {
+		var l unix.Rlimit
+		if unix.Getrlimit(res, &l) == nil {
+			r.Rlimits[name] = [2]uint64{l.Cur, l.Max}
+		}
+	}
 	return r
 }
 

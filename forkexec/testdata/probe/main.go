@@ -15,6 +15,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -72,6 +73,20 @@ func main() {
 		os.Exit(code)
 	case "sleep":
 		time.Sleep(time.Hour)
+	case "read", "mkdir":
+		// read PATH, mkdir PATH: exit 0 if it works, else with the errno.
+		var err error
+		if args[0] == "read" {
+			_, err = os.ReadFile(args[1])
+		} else {
+			err = syscall.Mkdir(args[1], 0o700)
+		}
+		var errno syscall.Errno
+		if errors.As(err, &errno) {
+			os.Exit(int(errno))
+		} else if err != nil {
+			os.Exit(255)
+		}
 	case "exec":
 		// exec PROGRAM ARGS...: replace this process with forkexec.Exec.
 		err := forkexec.Exec(args[1], args[1:], os.Environ())

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -19,10 +20,11 @@ func runtimeAfterForkInChild() // want runtimeAfterForkInChild:`funcinfo\(nobody
 func rawVfork(trap, a1, a2, a3 uintptr) (uintptr, syscall.Errno) // want rawVfork:`funcinfo\(nobody,linkname=syscall.rawVforkSyscall\)`
 
 type attr struct {
-	fds []int
-	err error
-	m   map[int]int
-	ch  chan int
+	word uint32
+	fds  []int
+	err  error
+	m    map[int]int
+	ch   chan int
 }
 
 type stringer interface{ String() string }
@@ -63,21 +65,22 @@ func middle() {
 //forkexec:child
 func forkChild(a *attr, s string, b []byte, i interface{}, f func()) error {
 	runtimeAfterForkInChild()
-	_ = report(1)              // want `call to report \(not //go:nosplit\) in child path \(forkChild\): may grow the stack; runtime_BeforeFork poisoned the stack guard`
-	_ = nosplitButAllocates(2) // silent at the call: nosplit, but its body is walked
-	middle()                   // want `call to middle \(not //go:nosplit\)`
-	rawVfork(0, 0, 0, 0)       // want `call to rawVfork \(//go:linkname to syscall.rawVforkSyscall, not on the allowlist\) in child path \(forkChild\): a bodyless //go:linkname declaration`
-	helper.Plain(1)            // want `call to helper.Plain \(neither //go:nosplit, assembly nor allowlisted`
-	helper.NosplitBad(1)       // want `call to helper.NosplitBad \(//go:nosplit, but it contains: call to builtin make in NosplitBad → grow\) in child path \(forkChild\): may allocate`
-	helper.Linked()            // want `call to helper.Linked \(//go:linkname to runtime.someInternal, not on the allowlist\)`
-	_ = (&helper.T{}).Get()    // want `address of composite literal &helper.T{...}` `call to \(\*helper.T\).Get \(neither`
-	_ = strconv.Itoa(3)        // want `call to strconv.Itoa in child path \(forkChild\): may allocate`
-	_ = errors.New("x")        // want `call to errors.New`
-	mu.Lock()                  // want `call to \(\*sync.Mutex\).Lock in child path \(forkChild\): may take a lock` `pointer method Lock on package-level variable mu takes its address`
-	f()                        // want `dynamic call through function value f in child path \(forkChild\): the callee is not known statically`
-	hook()                     // want `dynamic call through function value hook`
-	_ = i.(stringer).String()  // want `type assertion to interface stringer in child path \(forkChild\): asserting to an interface type may take the itab table lock` `dynamic call of interface method stringer.String`
-	sm := val(1).String        // want `method value String \(closure over the receiver\)`
+	_ = report(1)                  // want `call to report \(not //go:nosplit\) in child path \(forkChild\): may grow the stack; runtime_BeforeFork poisoned the stack guard`
+	_ = nosplitButAllocates(2)     // silent at the call: nosplit, but its body is walked
+	middle()                       // want `call to middle \(not //go:nosplit\)`
+	rawVfork(0, 0, 0, 0)           // want `call to rawVfork \(//go:linkname to syscall.rawVforkSyscall, not on the allowlist\) in child path \(forkChild\): a bodyless //go:linkname declaration`
+	helper.Plain(1)                // want `call to helper.Plain \(neither //go:nosplit, assembly nor allowlisted`
+	helper.NosplitBad(1)           // want `call to helper.NosplitBad \(//go:nosplit, but it contains: call to builtin make in NosplitBad → grow\) in child path \(forkChild\): may allocate`
+	helper.Linked()                // want `call to helper.Linked \(//go:linkname to runtime.someInternal, not on the allowlist\)`
+	_ = (&helper.T{}).Get()        // want `address of composite literal &helper.T{...}` `call to \(\*helper.T\).Get \(neither`
+	_ = strconv.Itoa(3)            // want `call to strconv.Itoa in child path \(forkChild\): may allocate`
+	_ = errors.New("x")            // want `call to errors.New`
+	_ = atomic.LoadUint32(&a.word) // want `call to .*LoadUint32 in child path \(forkChild\): may .*`
+	mu.Lock()                      // want `call to \(\*sync.Mutex\).Lock in child path \(forkChild\): may take a lock` `pointer method Lock on package-level variable mu takes its address`
+	f()                            // want `dynamic call through function value f in child path \(forkChild\): the callee is not known statically`
+	hook()                         // want `dynamic call through function value hook`
+	_ = i.(stringer).String()      // want `type assertion to interface stringer in child path \(forkChild\): asserting to an interface type may take the itab table lock` `dynamic call of interface method stringer.String`
+	sm := val(1).String            // want `method value String \(closure over the receiver\)`
 	_ = sm
 	g := func() {} // want `func literal \(closure\)`
 	_ = g
