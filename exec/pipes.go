@@ -1,0 +1,160 @@
+package exec
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+)
+
+// StdinPipe returns a pipe connected to the command's standard input once
+// it starts. Wait closes it after the command exits; the caller may close
+// it sooner, to signal the end of input. It must be called before Start.
+func (c *Cmd) StdinPipe() (io.WriteCloser, error) {
+	if c.Stdin != nil {
+		return nil, errStdinSet
+	}
+	if c.Process != nil {
+		return nil, errors.New("exec: StdinPipe after process started")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	c.Stdin = r
+	c.childOwned = append(c.childOwned, r)
+	wc := &closeOnce{File: w}
+	c.parentPipes = append(c.parentPipes, wc)
+	return wc, nil
+}
+
+// StdoutPipe returns a pipe connected to the command's standard output
+// once it starts. Wait closes it after the command exits, so read all of
+// it before calling Wait (and so Run cannot be used with it). It must be
+// called before Start.
+func (c *Cmd) StdoutPipe() (io.ReadCloser, error) {
+	if c.Stdout != nil {
+		return nil, errStdoutSet
+	}
+	if c.Process != nil {
+		return nil, errors.New("exec: StdoutPipe after process started")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	c.Stdout = w
+	c.childOwned = append(c.childOwned, w)
+	c.parentPipes = append(c.parentPipes, r)
+	return r, nil
+}
+
+// StderrPipe is StdoutPipe for standard error.
+func (c *Cmd) StderrPipe() (io.ReadCloser, error) {
+	if c.Stderr != nil {
+		return nil, errStderrSet
+	}
+	if c.Process != nil {
+		return nil, errors.New("exec: StderrPipe after process started")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	c.Stderr = w
+	c.childOwned = append(c.childOwned, w)
+	c.parentPipes = append(c.parentPipes, r)
+	return r, nil
+}
+
+// closeOnce is a pipe end that both its user and Wait may close: the
+// second Close returns the first one's result instead of failing.
+type closeOnce struct {
+	*os.File
+	once sync.Once
+	err  error
+}
+
+func (c *closeOnce) Close() error {
+	c.once.Do(func() { c.err = c.File.Close() })
+	return c.err
+}
+
+// Output runs the command and returns its standard output. If Stderr is
+// nil, an *ExitError from it carries the start and end of the standard
+// error in its Stderr field.
+func (c *Cmd) Output() ([]byte, error) {
+	if c.Stdout != nil {
+		return nil, errStdoutSet
+	}
+	var out bytes.Buffer
+	c.Stdout = &out
+	var sample *headTail
+	if c.Stderr == nil {
+		sample = &headTail{max: 32 << 10}
+		c.Stderr = sample
+	}
+	err := c.Run()
+	if ee, ok := err.(*ExitError); ok && sample != nil {
+		ee.Stderr = sample.Bytes()
+	}
+	return out.Bytes(), err
+}
+
+// CombinedOutput runs the command and returns its standard output and
+// standard error, interleaved as written.
+func (c *Cmd) CombinedOutput() ([]byte, error) {
+	if c.Stdout != nil {
+		return nil, errStdoutSet
+	}
+	if c.Stderr != nil {
+		return nil, errStderrSet
+	}
+	var out bytes.Buffer
+	c.Stdout, c.Stderr = &out, &out
+	err := c.Run()
+	return out.Bytes(), err
+}
+
+// headTail keeps the first and last max/2 bytes written to it, for error
+// messages: a program's diagnosis is usually at one end of its output.
+type headTail struct {
+	max     int
+	head    []byte
+	tail    []byte // the last bytes after head filled, at most max/2
+	dropped int64
+}
+
+func (h *headTail) Write(p []byte) (int, error) {
+	n := len(p)
+	half := h.max / 2
+	if room := half - len(h.head); room > 0 {
+		k := min(room, len(p))
+		h.head = append(h.head, p[:k]...)
+		p = p[k:]
+	}
+	if len(p) >= half {
+		h.dropped += int64(len(h.tail) + len(p) - half)
+		h.tail = append(h.tail[:0], p[len(p)-half:]...)
+		return n, nil
+	}
+	if over := len(h.tail) + len(p) - half; over > 0 {
+		h.dropped += int64(over)
+		h.tail = append(h.tail[:0], h.tail[over:]...)
+	}
+	h.tail = append(h.tail, p...)
+	return n, nil
+}
+
+func (h *headTail) Bytes() []byte {
+	if h.dropped == 0 {
+		return append(h.head, h.tail...)
+	}
+	out := append([]byte(nil), h.head...)
+	out = append(out, "\n... omitting "...)
+	out = strconv.AppendInt(out, h.dropped, 10)
+	out = append(out, " bytes ...\n"...)
+	return append(out, h.tail...)
+}

@@ -1,0 +1,267 @@
+package exec
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"syscall"
+
+	"github.com/forkexec/forkexec/forkexec"
+)
+
+// Start starts the command without waiting for it. On success Process is
+// set, and Wait must be called to release what the command holds. A
+// failure of the child before exec is an *os.PathError (Op "fork/exec")
+// wrapping the *forkexec.Error that names the step.
+//
+// Start may be called only once, whether or not the first call succeeded.
+func (c *Cmd) Start() error {
+	if c.started.Swap(true) {
+		// Before any cleanup below: the first Start's pipes are in use.
+		return errStarted
+	}
+	ok := false
+	defer func() {
+		closeAll(c.childOwned)
+		c.childOwned = nil
+		for _, pf := range c.PassFiles {
+			if pf.CloseAfterStart && pf.File != nil {
+				pf.File.Close()
+			}
+		}
+		if !ok {
+			closeAll(c.parentPipes)
+			c.parentPipes, c.copiers = nil, nil
+		}
+	}()
+
+	if c.Path == "" && c.Err == nil {
+		c.Err = errNoCommand
+	}
+	if c.Err != nil {
+		return c.Err
+	}
+	if c.Cancel != nil && c.ctx == nil {
+		return errCancelNoCtx
+	}
+	if c.ctx != nil {
+		if err := c.ctx.Err(); err != nil {
+			return err
+		}
+	}
+
+	files, err := c.childFiles()
+	if err != nil {
+		return err
+	}
+	env, err := c.environ()
+	if err != nil {
+		return err
+	}
+	var pidFile *os.File
+	if c.PidFile != "" {
+		if pidFile, err = lockPidFile(c.PidFile); err != nil {
+			return err
+		}
+		defer pidFile.Close() // the child holds the lock through its copy
+		files = append(files, pidFile.Fd())
+	}
+
+	p, exit, err := startProcess(c.Path, c.argv(), &forkexec.ProcAttr{
+		Dir:   c.Dir,
+		Env:   env,
+		Files: files,
+		Sys:   c.sysAttr(),
+	})
+	if err != nil {
+		return &os.PathError{Op: "fork/exec", Path: c.Path, Err: err}
+	}
+	c.Process, c.exit = p, exit
+	ok = true
+
+	if pidFile != nil {
+		if err := writePid(pidFile, p.Pid); err != nil {
+			// The child runs, and Wait is still owed; say what went wrong
+			// without pretending it did not start.
+			c.startBackground()
+			return fmt.Errorf("exec: writing pidfile %s: %w", c.PidFile, err)
+		}
+	}
+	c.startBackground()
+	return nil
+}
+
+// startBackground starts the copying goroutines and the Context watcher.
+func (c *Cmd) startBackground() {
+	if len(c.copiers) > 0 {
+		c.copying = startCopies(c.copiers)
+		c.copiers = nil
+	}
+	// A Cmd from CommandContext whose Cancel was set back to nil and which
+	// has no WaitDelay has nothing to do when the Context is done.
+	if c.ctx != nil && c.ctx.Done() != nil && (c.Cancel != nil || c.WaitDelay != 0) {
+		c.watcher = make(chan watchResult)
+		go c.watchContext(c.watcher)
+	}
+}
+
+func (c *Cmd) argv() []string {
+	if len(c.Args) > 0 {
+		return c.Args
+	}
+	return []string{c.Path}
+}
+
+// sysAttr returns a copy of SysProcAttr with this package's defaults
+// applied: the caller's value is never modified.
+func (c *Cmd) sysAttr() *forkexec.SysProcAttr {
+	var sys forkexec.SysProcAttr
+	if c.SysProcAttr != nil {
+		sys = *c.SysProcAttr
+	}
+	sys.CloseFDs = sys.CloseFDs || !c.InheritFDs
+	sys.ResetSignals = sys.ResetSignals || !c.InheritSignals
+	return &sys
+}
+
+// noFile marks a descriptor number the child should not have open, as
+// the syscall package's -1 does.
+const noFile = ^uintptr(0)
+
+// childFiles returns the child's descriptors, index = number: stdin,
+// stdout, stderr, ExtraFiles, then PassFiles at their numbers.
+func (c *Cmd) childFiles() ([]uintptr, error) {
+	n := 3 + len(c.ExtraFiles)
+	for _, pf := range c.PassFiles {
+		if pf.FD < n || pf.File == nil {
+			return nil, fmt.Errorf("exec: PassFile at %d: the number is taken by stdio or ExtraFiles, or File is nil", pf.FD)
+		}
+		n = max(n, pf.FD+1)
+	}
+	files := make([]uintptr, n)
+	for i := range files {
+		files[i] = noFile
+	}
+	var err error
+	if files[0], err = c.stdinFile(); err != nil {
+		return nil, err
+	}
+	if files[1], err = c.writerFile(c.Stdout); err != nil {
+		return nil, err
+	}
+	if c.Stderr != nil && sameWriter(c.Stderr, c.Stdout) {
+		files[2] = files[1]
+	} else if files[2], err = c.writerFile(c.Stderr); err != nil {
+		return nil, err
+	}
+	for i, f := range c.ExtraFiles {
+		if f != nil {
+			files[3+i] = f.Fd()
+		}
+	}
+	for _, pf := range c.PassFiles {
+		if files[pf.FD] != noFile {
+			return nil, fmt.Errorf("exec: PassFile at %d: number given twice", pf.FD)
+		}
+		files[pf.FD] = pf.File.Fd()
+	}
+	return files, nil
+}
+
+// stdinFile returns the child's descriptor 0 for Stdin.
+func (c *Cmd) stdinFile() (uintptr, error) {
+	switch in := c.Stdin.(type) {
+	case nil:
+		return devNull(syscall.O_RDONLY)
+	case *os.File:
+		return in.Fd(), nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	c.childOwned = append(c.childOwned, r)
+	c.parentPipes = append(c.parentPipes, w)
+	src := c.Stdin
+	c.copiers = append(c.copiers, func() error {
+		_, err := io.Copy(w, src)
+		// A child need not read all its input: a pipe it closed early is
+		// not a failure of the copy.
+		if errors.Is(err, syscall.EPIPE) {
+			err = nil
+		}
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
+	return r.Fd(), nil
+}
+
+// writerFile returns the child's descriptor for an output stream.
+func (c *Cmd) writerFile(dst io.Writer) (uintptr, error) {
+	switch out := dst.(type) {
+	case nil:
+		return devNull(syscall.O_WRONLY)
+	case *os.File:
+		return out.Fd(), nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	c.childOwned = append(c.childOwned, w)
+	c.parentPipes = append(c.parentPipes, r)
+	c.copiers = append(c.copiers, func() error {
+		_, err := io.Copy(dst, r)
+		r.Close() // if dst failed, the child sees a broken pipe, not a full one
+		return err
+	})
+	return w.Fd(), nil
+}
+
+// sameWriter reports whether a and b are the same writer, as os/exec
+// compares them: with ==, where a type that cannot be compared is never
+// the same.
+func sameWriter(a, b io.Writer) (same bool) {
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	return a == b
+}
+
+// devNullFDs are /dev/null opened read-only and write-only, once, for
+// every child's missing streams: opening it per stream per child costs
+// a system call and allocations each time for the same result.
+var devNullFDs = sync.OnceValues(func() ([2]int, error) {
+	var fds [2]int
+	for i, mode := range [2]int{syscall.O_RDONLY, syscall.O_WRONLY} {
+		fd, err := syscall.Open(os.DevNull, mode|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			return fds, &os.PathError{Op: "open", Path: os.DevNull, Err: err}
+		}
+		fds[i] = fd
+	}
+	return fds, nil
+})
+
+func devNull(mode int) (uintptr, error) {
+	fds, err := devNullFDs()
+	if err != nil {
+		return 0, err
+	}
+	if mode == syscall.O_WRONLY {
+		return uintptr(fds[1]), nil
+	}
+	return uintptr(fds[0]), nil
+}
+
+func closeAll[F io.Closer](files []F) {
+	for _, f := range files {
+		f.Close()
+	}
+}

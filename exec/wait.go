@@ -1,0 +1,195 @@
+package exec
+
+import (
+	"errors"
+	"os"
+	"sync"
+	"time"
+)
+
+// Wait waits for the started command to exit and for the copying to its
+// stdin and from its stdout and stderr to end, then releases what the
+// command held (pipes, the pidfd). It sets ProcessState.
+//
+// The error is nil if the command exited 0 and its I/O went well; an
+// *ExitError for an unsuccessful exit (unless IgnoreExitStatus); the
+// Context's error, a wrapped Cancel error or ErrWaitDelay as CommandContext
+// and WaitDelay describe; or an I/O error. Wait may be called only once.
+//
+// On Linux with pidfds, the waiting goroutine is parked on the runtime's
+// poller, not in a system call: it holds no OS thread while the child runs.
+func (c *Cmd) Wait() error {
+	if c.Process == nil {
+		return errNotStarted
+	}
+	if c.waited {
+		return errWaited
+	}
+	c.waited = true
+
+	if c.exit != nil {
+		c.exit.wait()
+	}
+	state, err := c.Process.Wait() // the child has exited: this reaps at once
+	if c.exit != nil {
+		c.exit.close()
+		c.exit = nil
+	}
+	if err == nil && !state.Success() && !c.IgnoreExitStatus {
+		err = &ExitError{ProcessState: state}
+	}
+	c.ProcessState = state
+
+	var delay *time.Timer
+	if c.watcher != nil {
+		r := <-c.watcher
+		delay = r.delay
+		if err == nil {
+			err = r.err
+		}
+	}
+	if copyErr := c.awaitCopies(delay); err == nil {
+		// A copy error after an abnormal exit is likely its consequence,
+		// so only a clean exit reports it.
+		err = copyErr
+	}
+	closeAll(c.parentPipes)
+	c.parentPipes = nil
+	return err
+}
+
+// watchResult is what the Context watcher hands to Wait: the error the
+// cancellation caused, and the WaitDelay timer if it is running.
+type watchResult struct {
+	err   error
+	delay *time.Timer
+}
+
+// watchContext runs from Start to Wait for a Cmd with a Context. If the
+// Context is done first, it calls Cancel and, after WaitDelay, kills the
+// process and cuts the copying short. Wait receives exactly one result.
+func (c *Cmd) watchContext(results chan<- watchResult) {
+	select {
+	case results <- watchResult{}:
+		return // the process exited before the Context was done
+	case <-c.ctx.Done():
+	}
+
+	var err error
+	if c.Cancel != nil {
+		switch cerr := c.Cancel(); {
+		case cerr == nil:
+			// From here on the outcome may be the cancellation's doing,
+			// even a zero exit status.
+			err = c.ctx.Err()
+		case errors.Is(cerr, os.ErrProcessDone):
+			// It had exited; Wait just had not seen it yet.
+		default:
+			err = prefixedError{"exec: canceling Cmd", cerr}
+		}
+	}
+	if c.WaitDelay == 0 {
+		results <- watchResult{err: err}
+		return
+	}
+
+	delay := time.NewTimer(c.WaitDelay)
+	select {
+	case results <- watchResult{err: err, delay: delay}:
+		return // exited in time; Wait bounds the copying with the rest of the delay
+	case <-delay.C:
+	}
+
+	killed := false
+	if kerr := c.Process.Kill(); kerr == nil {
+		killed = true
+	} else if !errors.Is(kerr, os.ErrProcessDone) {
+		err = prefixedError{"exec: killing Cmd", kerr}
+	}
+	if g := c.copying; g != nil {
+		c.copying = nil // Wait must not wait for it again
+		select {
+		case copyErr := <-g.done:
+			// Finished by itself: its error counts unless the signals
+			// above may have caused it.
+			if err == nil && !killed {
+				err = copyErr
+			}
+		default:
+			// Something (a grandchild, say) holds the pipes open. Close
+			// our ends only now, after the signals, so that the child
+			// dies of the signal rather than of a broken pipe.
+			closeAll(c.parentPipes)
+			<-g.done
+			if err == nil {
+				err = ErrWaitDelay
+			}
+		}
+	}
+	results <- watchResult{err: err}
+}
+
+// awaitCopies waits for the copying goroutines, for at most WaitDelay (or
+// what is left of it on delay, if the watcher started it), and then
+// closes their pipes and returns ErrWaitDelay.
+func (c *Cmd) awaitCopies(delay *time.Timer) error {
+	if delay != nil {
+		defer delay.Stop()
+	}
+	g := c.copying
+	c.copying = nil
+	if g == nil {
+		return nil
+	}
+	if delay == nil {
+		if c.WaitDelay == 0 {
+			return <-g.done
+		}
+		select {
+		case err := <-g.done:
+			return err // already done: no timer needed
+		default:
+		}
+		delay = time.NewTimer(c.WaitDelay)
+		defer delay.Stop()
+	}
+	select {
+	case err := <-g.done:
+		return err
+	case <-delay.C:
+		closeAll(c.parentPipes)
+		<-g.done // its error is most likely the closing's
+		return ErrWaitDelay
+	}
+}
+
+// copyGroup runs the goroutines copying to and from the child's pipes and
+// delivers the first error on done once all have returned.
+type copyGroup struct {
+	mu      sync.Mutex
+	running int
+	first   error
+	done    chan error
+}
+
+func startCopies(fns []func() error) *copyGroup {
+	g := &copyGroup{running: len(fns), done: make(chan error, 1)}
+	for _, fn := range fns {
+		go g.run(fn)
+	}
+	return g
+}
+
+func (g *copyGroup) run(fn func() error) {
+	err := fn()
+	g.mu.Lock()
+	if g.first == nil {
+		g.first = err
+	}
+	g.running--
+	last, first := g.running == 0, g.first
+	g.mu.Unlock()
+	if last {
+		g.done <- first
+	}
+}
