@@ -92,7 +92,8 @@ func isShellName(k string) bool {
 
 // shellQuote returns s as one shell word with the same value: as it is
 // if it holds only characters no shell treats specially, otherwise in
-// single quotes, each ' written as '\”.
+// single quotes, where each single quote of s closes the quoting, is
+// written escaped, and reopens it.
 func shellQuote(s string) string {
 	plain := s != ""
 	for _, r := range s {
