@@ -1,0 +1,115 @@
+package exec
+
+import (
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/forkexec/forkexec/forkexec"
+	"golang.org/x/sys/unix"
+)
+
+// The waits park on the poller: 200 children running at once, all being
+// waited on, add no OS thread per child. (A count, not a timing: the
+// runtime may start a few threads for other reasons, hence the margin.)
+func TestWaitHoldsNoThread(t *testing.T) {
+	checkLeaks(t)
+	const n = 200
+	before := threads(t)
+	cmds := make([]*Cmd, n)
+	in := make([]*os.File, n)
+	for i := range cmds {
+		cmds[i] = Command("/bin/cat")
+		w, err := cmds[i].StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		in[i] = w.(*closeOnce).File
+		if err := cmds[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+		if cmds[i].exit == nil {
+			t.Fatal("no pidfd watcher: kernel without pidfds?")
+		}
+	}
+	errs := make(chan error, n)
+	for _, c := range cmds {
+		go func() { errs <- c.Wait() }()
+	}
+	// Every Wait is parked; the children run until their input ends.
+	waitParked(t, n)
+	during := threads(t)
+	for _, w := range in {
+		w.Close()
+	}
+	for range cmds {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if during-before > 20 {
+		t.Errorf("threads: %d before, %d with %d children waited on", before, during, n)
+	}
+	t.Logf("threads: %d before, %d with %d children waited on", before, during, n)
+}
+
+// waitParked waits until n goroutines are in Wait.
+func waitParked(t *testing.T, n int) {
+	for {
+		buf := make([]byte, 1<<22)
+		s := string(buf[:runtime.Stack(buf, true)])
+		if strings.Count(s, "exec.(*Cmd).Wait(") >= n {
+			return
+		}
+		syscall.Nanosleep(&syscall.Timespec{Nsec: 1e6}, nil)
+	}
+}
+
+// threads returns this process's thread count from /proc/self/status.
+func threads(t *testing.T) int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Threads:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	t.Fatal("no Threads line")
+	return 0
+}
+
+// A pidfd the caller asked for stays valid after Wait closed ours.
+func TestCallerPidFDSurvivesWait(t *testing.T) {
+	checkLeaks(t)
+	var pidfd int
+	c := Command("/bin/true")
+	c.SysProcAttr = &forkexec.SysProcAttr{PidFD: &pidfd}
+	if err := c.Run(); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(pidfd)
+	var info unix.Siginfo
+	// Reaped already: ECHILD, not EBADF.
+	if err := unix.Waitid(unix.P_PIDFD, pidfd, &info, unix.WEXITED|unix.WNOHANG, nil); err != syscall.ECHILD {
+		t.Errorf("waitid on the caller's pidfd: %v", err)
+	}
+}
+
+func fcntlLocked(t *testing.T, path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lk := unix.Flock_t{Type: unix.F_WRLCK}
+	if err := unix.FcntlFlock(f.Fd(), unix.F_GETLK, &lk); err != nil {
+		t.Fatal(err)
+	}
+	return lk.Type != unix.F_UNLCK
+}
