@@ -118,16 +118,32 @@ type Cmd struct {
 	ctx     context.Context
 	started atomic.Bool
 	waited  bool
+	// runInline: Run has no WaitDelay, so Wait may do one copy in its own
+	// goroutine rather than start one for it.
+	runInline bool
 
-	// Descriptors the child gets that Start opened (pipe ends), closed
-	// once the child has them.
-	childOwned []*os.File
-	// The parent's ends of the copying pipes, closed after Wait.
+	// What Start hands to forkexec, kept here rather than allocated.
+	attr  forkexec.ProcAttr
+	sys   forkexec.SysProcAttr
+	files [8]uintptr
+	pidfd int
+
+	// Pipe ends the child gets that Start made, closed once the child has
+	// them: raw descriptors for copying, and the *os.File ends of
+	// StdinPipe, StdoutPipe and StderrPipe.
+	childFDs   []int
+	childFiles []*os.File
+	// This process's ends of the pipes, closed after Wait.
 	parentPipes []io.Closer
-	copiers     []func() error
+	copiers     []copier
 	copying     *copyGroup
+	// Room for the three streams, so that the slices above need no
+	// allocation of their own.
+	childFDsArr    [3]int
+	parentPipesArr [3]io.Closer
+	copiersArr     [3]copier
 
-	exit    *exitWatcher
+	exit    exitWatcher
 	watcher chan watchResult
 }
 
@@ -175,6 +191,7 @@ func CommandContext(ctx context.Context, name string, arg ...string) *Cmd {
 // nil if the command ran, exited 0 and had no trouble with its I/O; an
 // *ExitError for an unsuccessful exit; something else for other failures.
 func (c *Cmd) Run() error {
+	c.runInline = c.WaitDelay == 0
 	if err := c.Start(); err != nil {
 		return err
 	}

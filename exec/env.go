@@ -11,7 +11,7 @@ import (
 // for a nil Env, this process's environment with PWD set to Dir.
 func (c *Cmd) Environ() []string {
 	env, _ := c.environ()
-	return env
+	return append([]string(nil), env...)
 }
 
 // environ is Environ with the first problem met: a NUL byte in an entry
@@ -42,8 +42,12 @@ func (c *Cmd) environ() ([]string, error) {
 // dedupEnv drops all but the last entry of each key, keeping the order of
 // the entries kept, and drops entries holding NUL (reporting errNUL). An
 // entry without "=" is kept as it is (an empty one is dropped). A leading
-// "=" is part of the key, as in Windows' "=C:=C:\" entries.
+// "=" is part of the key, as in Windows' "=C:=C:\" entries. An env with
+// nothing to drop is returned as it is, not copied.
 func dedupEnv(env []string) ([]string, error) {
+	if envIsClean(env) {
+		return env, nil
+	}
 	var err error
 	last := make(map[string]int, len(env))
 	for i, kv := range env {
@@ -66,6 +70,30 @@ func dedupEnv(env []string) ([]string, error) {
 		out = append(out, kv)
 	}
 	return out, err
+}
+
+// envIsClean reports, without allocating, that env has no duplicate key,
+// no NUL and no empty entry; it gives up (false) on long environments,
+// where comparing every pair costs more than dedupEnv's map.
+func envIsClean(env []string) bool {
+	if len(env) > 100 {
+		return false
+	}
+	for i, kv := range env {
+		if kv == "" || strings.IndexByte(kv, 0) >= 0 {
+			return false
+		}
+		k, ok := envKey(kv)
+		if !ok {
+			continue
+		}
+		for _, earlier := range env[:i] {
+			if len(earlier) > len(k) && earlier[len(k)] == '=' && earlier[:len(k)] == k {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // envKey returns the key of a "key=value" entry.

@@ -8,22 +8,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// startProcess spawns the child with a pidfd (CLONE_PIDFD) and returns it
-// as an os.Process, with an exitWatcher on the pidfd, or nil where the
-// kernel gave none.
-func startProcess(path string, argv []string, attr *forkexec.ProcAttr) (*os.Process, *exitWatcher, error) {
-	pidfd := -1
-	callerPidFD := attr.Sys.PidFD // attr.Sys is our copy
-	attr.Sys.PidFD = &pidfd
-	pid, err := forkexec.Spawn(path, argv, attr)
+// startProcess spawns the child as c.attr says, with a pidfd
+// (CLONE_PIDFD) for the exit watcher where the kernel gives one, and sets
+// Process.
+func (c *Cmd) startProcess() error {
+	callerPidFD := c.sys.PidFD // c.sys is our copy; this is the caller's
+	c.pidfd = -1
+	c.sys.PidFD = &c.pidfd
+	pid, err := forkexec.Spawn(c.Path, c.argv(), &c.attr)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	if callerPidFD != nil {
 		// The caller asked for a pidfd of its own; ours is closed by Wait.
 		*callerPidFD = -1
-		if pidfd >= 0 {
-			if fd, err := unix.FcntlInt(uintptr(pidfd), unix.F_DUPFD_CLOEXEC, 0); err == nil {
+		if c.pidfd >= 0 {
+			if fd, err := unix.FcntlInt(uintptr(c.pidfd), unix.F_DUPFD_CLOEXEC, 0); err == nil {
 				*callerPidFD = fd
 			}
 		}
@@ -31,49 +31,62 @@ func startProcess(path string, argv []string, attr *forkexec.ProcAttr) (*os.Proc
 	// The child is ours and not yet reaped, so its pid cannot have been
 	// reused: FindProcess gets a pidfd of it for the os package (through
 	// pidfd_open), which then signals and reaps through that.
-	p, _ := os.FindProcess(pid)
-	if pidfd < 0 {
-		return p, nil, nil
+	c.Process, _ = os.FindProcess(pid)
+	if c.pidfd >= 0 {
+		c.exit.watch(c.pidfd)
 	}
-	return p, newExitWatcher(pidfd), nil
+	return nil
 }
 
 // exitWatcher waits for a child to exit without holding a thread: its
 // pidfd, made non-blocking, is registered with the runtime's poller, and
-// a pidfd is readable once its process has exited.
+// a pidfd is readable once its process has exited. The zero value watches
+// nothing, and its wait returns at once.
 type exitWatcher struct {
 	pidfd *os.File
 }
 
-func newExitWatcher(pidfd int) *exitWatcher {
+func (w *exitWatcher) watch(pidfd int) {
 	// os.NewFile registers a descriptor with the poller only if it is
 	// non-blocking; for a pidfd, O_NONBLOCK also makes waitid return
 	// EAGAIN rather than sleep.
 	unix.SetNonblock(pidfd, true)
-	return &exitWatcher{os.NewFile(uintptr(pidfd), "pidfd")}
+	w.pidfd = os.NewFile(uintptr(pidfd), "pidfd")
 }
 
 // wait returns once the child has exited, leaving it to be reaped. If the
 // pidfd cannot be polled it returns at once, and the caller's blocking
 // wait does the waiting.
 func (w *exitWatcher) wait() {
+	if w.pidfd == nil {
+		return
+	}
 	conn, err := w.pidfd.SyscallConn()
 	if err != nil {
 		return
 	}
-	conn.Read(func(fd uintptr) bool {
-		// WNOWAIT: look, don't reap; os.Process.Wait reaps, and makes
-		// the os.ProcessState only the os package can make.
-		var info unix.Siginfo
-		err := unix.Waitid(unix.P_PIDFD, int(fd), &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
-		switch err {
-		case nil:
-			return info.Signo != 0 // zero: still running
-		case syscall.EINTR, syscall.EAGAIN:
-			return false
-		}
-		return true // reaped elsewhere or unwaitable: let the caller see
-	})
+	conn.Read(childExited)
 }
 
-func (w *exitWatcher) close() { w.pidfd.Close() }
+// childExited reports whether the child of pidfd has exited (or cannot be
+// waited for, which its reaper will report). WNOWAIT: look, don't reap;
+// os.Process.Wait reaps, and makes the os.ProcessState only the os package
+// can make.
+func childExited(pidfd uintptr) bool {
+	var info unix.Siginfo
+	err := unix.Waitid(unix.P_PIDFD, int(pidfd), &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+	switch err {
+	case nil:
+		return info.Signo != 0 // zero: still running
+	case syscall.EINTR, syscall.EAGAIN:
+		return false
+	}
+	return true
+}
+
+func (w *exitWatcher) close() {
+	if w.pidfd != nil {
+		w.pidfd.Close()
+		w.pidfd = nil
+	}
+}

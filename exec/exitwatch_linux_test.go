@@ -31,7 +31,7 @@ func TestWaitHoldsNoThread(t *testing.T) {
 		if err := cmds[i].Start(); err != nil {
 			t.Fatal(err)
 		}
-		if cmds[i].exit == nil {
+		if cmds[i].exit.pidfd == nil {
 			t.Fatal("no pidfd watcher: kernel without pidfds?")
 		}
 	}

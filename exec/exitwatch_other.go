@@ -8,18 +8,19 @@ import (
 	"github.com/forkexec/forkexec/forkexec"
 )
 
-// startProcess spawns the child. Without pidfds there is nothing to poll:
-// Wait blocks a thread in os.Process.Wait, as os/exec's does.
-func startProcess(path string, argv []string, attr *forkexec.ProcAttr) (*os.Process, *exitWatcher, error) {
-	pid, err := forkexec.Spawn(path, argv, attr)
+// startProcess spawns the child as c.attr says and sets Process. Without
+// pidfds there is nothing to poll: Wait blocks a thread in
+// os.Process.Wait, as os/exec's does.
+func (c *Cmd) startProcess() error {
+	pid, err := forkexec.Spawn(c.Path, c.argv(), &c.attr)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	p, _ := os.FindProcess(pid)
-	return p, nil, nil
+	c.Process, _ = os.FindProcess(pid)
+	return nil
 }
 
-// exitWatcher is never made here; see exitwatch_linux.go.
+// exitWatcher watches nothing here; see exitwatch_linux.go.
 type exitWatcher struct{}
 
 func (*exitWatcher) wait()  {}

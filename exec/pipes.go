@@ -24,7 +24,7 @@ func (c *Cmd) StdinPipe() (io.WriteCloser, error) {
 		return nil, err
 	}
 	c.Stdin = r
-	c.childOwned = append(c.childOwned, r)
+	c.childFiles = append(c.childFiles, r)
 	wc := &closeOnce{File: w}
 	c.parentPipes = append(c.parentPipes, wc)
 	return wc, nil
@@ -46,7 +46,7 @@ func (c *Cmd) StdoutPipe() (io.ReadCloser, error) {
 		return nil, err
 	}
 	c.Stdout = w
-	c.childOwned = append(c.childOwned, w)
+	c.childFiles = append(c.childFiles, w)
 	c.parentPipes = append(c.parentPipes, r)
 	return r, nil
 }
@@ -64,7 +64,7 @@ func (c *Cmd) StderrPipe() (io.ReadCloser, error) {
 		return nil, err
 	}
 	c.Stderr = w
-	c.childOwned = append(c.childOwned, w)
+	c.childFiles = append(c.childFiles, w)
 	c.parentPipes = append(c.parentPipes, r)
 	return r, nil
 }

@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,15 +21,25 @@ func (c *Cmd) Start() error {
 		// Before any cleanup below: the first Start's pipes are in use.
 		return errStarted
 	}
+	c.childFDs = c.childFDsArr[:0]
+	if c.parentPipes == nil {
+		c.parentPipes = c.parentPipesArr[:0]
+	}
+	c.copiers = c.copiersArr[:0]
 	ok := false
 	defer func() {
-		closeAll(c.childOwned)
-		c.childOwned = nil
+		for _, fd := range c.childFDs {
+			syscall.Close(fd)
+		}
+		c.childFDs = nil
+		closeAll(c.childFiles)
+		c.childFiles = nil
 		for _, pf := range c.PassFiles {
 			if pf.CloseAfterStart && pf.File != nil {
 				pf.File.Close()
 			}
 		}
+		c.attr = forkexec.ProcAttr{} // nothing of the caller's kept alive
 		if !ok {
 			closeAll(c.parentPipes)
 			c.parentPipes, c.copiers = nil, nil
@@ -52,7 +61,7 @@ func (c *Cmd) Start() error {
 		}
 	}
 
-	files, err := c.childFiles()
+	files, err := c.childDescriptors()
 	if err != nil {
 		return err
 	}
@@ -69,20 +78,15 @@ func (c *Cmd) Start() error {
 		files = append(files, pidFile.Fd())
 	}
 
-	p, exit, err := startProcess(c.Path, c.argv(), &forkexec.ProcAttr{
-		Dir:   c.Dir,
-		Env:   env,
-		Files: files,
-		Sys:   c.sysAttr(),
-	})
-	if err != nil {
+	c.applyDefaults()
+	c.attr = forkexec.ProcAttr{Dir: c.Dir, Env: env, Files: files, Sys: &c.sys}
+	if err := c.startProcess(); err != nil {
 		return &os.PathError{Op: "fork/exec", Path: c.Path, Err: err}
 	}
-	c.Process, c.exit = p, exit
 	ok = true
 
 	if pidFile != nil {
-		if err := writePid(pidFile, p.Pid); err != nil {
+		if err := writePid(pidFile, c.Process.Pid); err != nil {
 			// The child runs, and Wait is still owed; say what went wrong
 			// without pretending it did not start.
 			c.startBackground()
@@ -93,9 +97,10 @@ func (c *Cmd) Start() error {
 	return nil
 }
 
-// startBackground starts the copying goroutines and the Context watcher.
+// startBackground starts the copying goroutines (unless Run lets Wait do
+// the copying) and the Context watcher.
 func (c *Cmd) startBackground() {
-	if len(c.copiers) > 0 {
+	if len(c.copiers) > 0 && !c.runInline {
 		c.copying = startCopies(c.copiers)
 		c.copiers = nil
 	}
@@ -114,25 +119,24 @@ func (c *Cmd) argv() []string {
 	return []string{c.Path}
 }
 
-// sysAttr returns a copy of SysProcAttr with this package's defaults
-// applied: the caller's value is never modified.
-func (c *Cmd) sysAttr() *forkexec.SysProcAttr {
-	var sys forkexec.SysProcAttr
+// applyDefaults sets c.sys to a copy of SysProcAttr with this package's
+// defaults: the caller's value is never modified.
+func (c *Cmd) applyDefaults() {
+	c.sys = forkexec.SysProcAttr{}
 	if c.SysProcAttr != nil {
-		sys = *c.SysProcAttr
+		c.sys = *c.SysProcAttr
 	}
-	sys.CloseFDs = sys.CloseFDs || !c.InheritFDs
-	sys.ResetSignals = sys.ResetSignals || !c.InheritSignals
-	return &sys
+	c.sys.CloseFDs = c.sys.CloseFDs || !c.InheritFDs
+	c.sys.ResetSignals = c.sys.ResetSignals || !c.InheritSignals
 }
 
 // noFile marks a descriptor number the child should not have open, as
 // the syscall package's -1 does.
 const noFile = ^uintptr(0)
 
-// childFiles returns the child's descriptors, index = number: stdin,
-// stdout, stderr, ExtraFiles, then PassFiles at their numbers.
-func (c *Cmd) childFiles() ([]uintptr, error) {
+// childDescriptors returns the child's descriptors, index = number:
+// stdin, stdout, stderr, ExtraFiles, then PassFiles at their numbers.
+func (c *Cmd) childDescriptors() ([]uintptr, error) {
 	n := 3 + len(c.ExtraFiles)
 	for _, pf := range c.PassFiles {
 		if pf.FD < n || pf.File == nil {
@@ -140,20 +144,25 @@ func (c *Cmd) childFiles() ([]uintptr, error) {
 		}
 		n = max(n, pf.FD+1)
 	}
-	files := make([]uintptr, n)
+	var files []uintptr
+	if n < len(c.files) { // < leaves room for the pidfile
+		files = c.files[:n]
+	} else {
+		files = make([]uintptr, n, n+1)
+	}
 	for i := range files {
 		files[i] = noFile
 	}
 	var err error
-	if files[0], err = c.stdinFile(); err != nil {
+	if files[0], err = c.stdinDescriptor(); err != nil {
 		return nil, err
 	}
-	if files[1], err = c.writerFile(c.Stdout); err != nil {
+	if files[1], err = c.outputDescriptor(c.Stdout); err != nil {
 		return nil, err
 	}
 	if c.Stderr != nil && sameWriter(c.Stderr, c.Stdout) {
 		files[2] = files[1]
-	} else if files[2], err = c.writerFile(c.Stderr); err != nil {
+	} else if files[2], err = c.outputDescriptor(c.Stderr); err != nil {
 		return nil, err
 	}
 	for i, f := range c.ExtraFiles {
@@ -170,56 +179,55 @@ func (c *Cmd) childFiles() ([]uintptr, error) {
 	return files, nil
 }
 
-// stdinFile returns the child's descriptor 0 for Stdin.
-func (c *Cmd) stdinFile() (uintptr, error) {
+// stdinDescriptor returns the child's descriptor 0 for Stdin.
+func (c *Cmd) stdinDescriptor() (uintptr, error) {
 	switch in := c.Stdin.(type) {
 	case nil:
 		return devNull(syscall.O_RDONLY)
 	case *os.File:
 		return in.Fd(), nil
 	}
-	r, w, err := os.Pipe()
+	child, ours, err := c.copyPipe(false)
 	if err != nil {
 		return 0, err
 	}
-	c.childOwned = append(c.childOwned, r)
-	c.parentPipes = append(c.parentPipes, w)
-	src := c.Stdin
-	c.copiers = append(c.copiers, func() error {
-		_, err := io.Copy(w, src)
-		// A child need not read all its input: a pipe it closed early is
-		// not a failure of the copy.
-		if errors.Is(err, syscall.EPIPE) {
-			err = nil
-		}
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	})
-	return r.Fd(), nil
+	c.copiers = append(c.copiers, copier{pipe: ours, from: c.Stdin})
+	return child, nil
 }
 
-// writerFile returns the child's descriptor for an output stream.
-func (c *Cmd) writerFile(dst io.Writer) (uintptr, error) {
+// outputDescriptor returns the child's descriptor for an output stream.
+func (c *Cmd) outputDescriptor(dst io.Writer) (uintptr, error) {
 	switch out := dst.(type) {
 	case nil:
 		return devNull(syscall.O_WRONLY)
 	case *os.File:
 		return out.Fd(), nil
 	}
-	r, w, err := os.Pipe()
+	child, ours, err := c.copyPipe(true)
 	if err != nil {
 		return 0, err
 	}
-	c.childOwned = append(c.childOwned, w)
-	c.parentPipes = append(c.parentPipes, r)
-	c.copiers = append(c.copiers, func() error {
-		_, err := io.Copy(dst, r)
-		r.Close() // if dst failed, the child sees a broken pipe, not a full one
-		return err
-	})
-	return w.Fd(), nil
+	c.copiers = append(c.copiers, copier{pipe: ours, to: dst})
+	return child, nil
+}
+
+// copyPipe makes a pipe for a copying goroutine. The child's end stays a
+// bare descriptor, in blocking mode, closed once the child has it; ours is
+// an *os.File on the runtime's poller, so that copying holds no thread.
+func (c *Cmd) copyPipe(childWrites bool) (child uintptr, ours *os.File, err error) {
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+		return 0, nil, os.NewSyscallError("pipe2", err)
+	}
+	childEnd, ourEnd, name := p[0], p[1], "|0"
+	if childWrites {
+		childEnd, ourEnd, name = p[1], p[0], "|1"
+	}
+	c.childFDs = append(c.childFDs, childEnd)
+	syscall.SetNonblock(ourEnd, true) // os.NewFile polls only non-blocking descriptors
+	ours = os.NewFile(uintptr(ourEnd), name)
+	c.parentPipes = append(c.parentPipes, ours)
+	return uintptr(childEnd), ours, nil
 }
 
 // sameWriter reports whether a and b are the same writer, as os/exec

@@ -2,7 +2,9 @@ package exec
 
 import (
 	"errors"
+	"io"
 	"os"
+	"syscall"
 	"sync"
 	"time"
 )
@@ -27,14 +29,19 @@ func (c *Cmd) Wait() error {
 	}
 	c.waited = true
 
-	if c.exit != nil {
-		c.exit.wait()
+	// Copies Run left to Wait: the first here, the others in goroutines.
+	var inlineErr error
+	if len(c.copiers) > 0 {
+		if len(c.copiers) > 1 {
+			c.copying = startCopies(c.copiers[1:])
+		}
+		inlineErr = c.copiers[0].run()
+		c.copiers = nil
 	}
-	state, err := c.Process.Wait() // the child has exited: this reaps at once
-	if c.exit != nil {
-		c.exit.close()
-		c.exit = nil
-	}
+
+	c.exit.wait()
+	state, err := c.Process.Wait() // after exit.wait, this reaps at once
+	c.exit.close()
 	if err == nil && !state.Success() && !c.IgnoreExitStatus {
 		err = &ExitError{ProcessState: state}
 	}
@@ -48,7 +55,11 @@ func (c *Cmd) Wait() error {
 			err = r.err
 		}
 	}
-	if copyErr := c.awaitCopies(delay); err == nil {
+	copyErr := c.awaitCopies(delay)
+	if inlineErr != nil {
+		copyErr = inlineErr
+	}
+	if err == nil {
 		// A copy error after an abnormal exit is likely its consequence,
 		// so only a clean exit reports it.
 		err = copyErr
@@ -163,6 +174,32 @@ func (c *Cmd) awaitCopies(delay *time.Timer) error {
 	}
 }
 
+// copier copies between one of the command's streams and our end of its
+// pipe: from the reader into the pipe, or from the pipe into the writer.
+type copier struct {
+	pipe *os.File
+	from io.Reader // Stdin's copier
+	to   io.Writer // Stdout's or Stderr's
+}
+
+func (cp *copier) run() error {
+	if cp.to != nil {
+		_, err := io.Copy(cp.to, cp.pipe)
+		cp.pipe.Close() // if the writer failed, the child sees a broken pipe, not a full one
+		return err
+	}
+	_, err := io.Copy(cp.pipe, cp.from)
+	// A child need not read all its input: a pipe it closed early is not a
+	// failure of the copy.
+	if errors.Is(err, syscall.EPIPE) {
+		err = nil
+	}
+	if cerr := cp.pipe.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // copyGroup runs the goroutines copying to and from the child's pipes and
 // delivers the first error on done once all have returned.
 type copyGroup struct {
@@ -172,16 +209,16 @@ type copyGroup struct {
 	done    chan error
 }
 
-func startCopies(fns []func() error) *copyGroup {
-	g := &copyGroup{running: len(fns), done: make(chan error, 1)}
-	for _, fn := range fns {
-		go g.run(fn)
+func startCopies(copiers []copier) *copyGroup {
+	g := &copyGroup{running: len(copiers), done: make(chan error, 1)}
+	for i := range copiers {
+		go g.run(&copiers[i])
 	}
 	return g
 }
 
-func (g *copyGroup) run(fn func() error) {
-	err := fn()
+func (g *copyGroup) run(cp *copier) {
+	err := cp.run()
 	g.mu.Lock()
 	if g.first == nil {
 		g.first = err
