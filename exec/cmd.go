@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -133,15 +134,21 @@ type Cmd struct {
 	// StdinPipe, StdoutPipe and StderrPipe.
 	childFDs   []int
 	childFiles []*os.File
-	// This process's ends of the pipes, closed after Wait.
+	// This process's ends of StdinPipe, StdoutPipe and StderrPipe, closed
+	// after Wait.
 	parentPipes []io.Closer
-	copiers     []copier
-	copying     *copyGroup
+	// The copies between the streams and pipes of ours: run by copying's
+	// goroutines, or by Wait (those Run leaves it, in inlineCopies and
+	// Wait's own goroutine).
+	copiers      []copier
+	copying      *copyGroup
+	inlineCopies sync.WaitGroup
 	// Room for the three streams, so that the slices above need no
 	// allocation of their own.
 	childFDsArr    [3]int
 	parentPipesArr [3]io.Closer
 	copiersArr     [3]copier
+	argsArr        [4]string
 
 	exit    exitWatcher
 	watcher chan watchResult
@@ -162,7 +169,8 @@ type PassFile struct {
 // result where it gave one, as with ErrDot). Otherwise name is used as it
 // is, relative to Dir if relative.
 func Command(name string, arg ...string) *Cmd {
-	c := &Cmd{Path: name, Args: append([]string{name}, arg...)}
+	c := &Cmd{Path: name}
+	c.Args = append(append(c.argsArr[:0], name), arg...)
 	if filepath.Base(name) == name {
 		path, err := LookPath(name)
 		if path != "" {

@@ -1,10 +1,10 @@
 package exec
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -89,18 +89,21 @@ func (c *Cmd) Output() ([]byte, error) {
 	if c.Stdout != nil {
 		return nil, errStdoutSet
 	}
-	var out bytes.Buffer
-	c.Stdout = &out
-	var sample *headTail
-	if c.Stderr == nil {
-		sample = &headTail{max: 32 << 10}
-		c.Stderr = sample
+	// One allocation for both buffers.
+	bufs := &struct {
+		out    collector
+		stderr headTail
+	}{stderr: headTail{max: 32 << 10}}
+	c.Stdout = &bufs.out
+	sampling := c.Stderr == nil
+	if sampling {
+		c.Stderr = &bufs.stderr
 	}
 	err := c.Run()
-	if ee, ok := err.(*ExitError); ok && sample != nil {
-		ee.Stderr = sample.Bytes()
+	if ee, ok := err.(*ExitError); ok && sampling {
+		ee.Stderr = bufs.stderr.Bytes()
 	}
-	return out.Bytes(), err
+	return bufs.out.Bytes(), err
 }
 
 // CombinedOutput runs the command and returns its standard output and
@@ -112,10 +115,56 @@ func (c *Cmd) CombinedOutput() ([]byte, error) {
 	if c.Stderr != nil {
 		return nil, errStderrSet
 	}
-	var out bytes.Buffer
+	var out collector
 	c.Stdout, c.Stderr = &out, &out
 	err := c.Run()
 	return out.Bytes(), err
+}
+
+// collector gathers a command's output, as a bytes.Buffer would, but
+// reads the first bytes into an array of its own: most commands write
+// little, and the buffer a bytes.Buffer allocates before its first read
+// would be one more allocation for each of them.
+type collector struct {
+	buf   []byte
+	first [512]byte
+}
+
+func (c *collector) Write(p []byte) (int, error) {
+	if c.buf == nil {
+		c.buf = c.first[:0]
+	}
+	c.buf = append(c.buf, p...)
+	return len(p), nil
+}
+
+func (c *collector) ReadFrom(r io.Reader) (int64, error) {
+	if c.buf == nil {
+		c.buf = c.first[:0]
+	}
+	var total int64
+	for {
+		if len(c.buf) == cap(c.buf) {
+			c.buf = slices.Grow(c.buf, cap(c.buf))
+		}
+		n, err := r.Read(c.buf[len(c.buf):cap(c.buf)])
+		c.buf = c.buf[:len(c.buf)+n]
+		total += int64(n)
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// Bytes returns what was written, never nil.
+func (c *collector) Bytes() []byte {
+	if c.buf == nil {
+		return c.first[:0]
+	}
+	return c.buf
 }
 
 // headTail keeps the first and last max/2 bytes written to it, for error

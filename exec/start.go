@@ -42,6 +42,7 @@ func (c *Cmd) Start() error {
 		c.attr = forkexec.ProcAttr{} // nothing of the caller's kept alive
 		if !ok {
 			closeAll(c.parentPipes)
+			c.closeCopyPipes()
 			c.parentPipes, c.copiers = nil, nil
 		}
 	}()
@@ -102,7 +103,6 @@ func (c *Cmd) Start() error {
 func (c *Cmd) startBackground() {
 	if len(c.copiers) > 0 && !c.runInline {
 		c.copying = startCopies(c.copiers)
-		c.copiers = nil
 	}
 	// A Cmd from CommandContext whose Cancel was set back to nil and which
 	// has no WaitDelay has nothing to do when the Context is done.
@@ -226,7 +226,6 @@ func (c *Cmd) copyPipe(childWrites bool) (child uintptr, ours *os.File, err erro
 	c.childFDs = append(c.childFDs, childEnd)
 	syscall.SetNonblock(ourEnd, true) // os.NewFile polls only non-blocking descriptors
 	ours = os.NewFile(uintptr(ourEnd), name)
-	c.parentPipes = append(c.parentPipes, ours)
 	return uintptr(childEnd), ours, nil
 }
 

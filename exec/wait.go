@@ -4,8 +4,8 @@ import (
 	"errors"
 	"io"
 	"os"
-	"syscall"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -29,14 +29,21 @@ func (c *Cmd) Wait() error {
 	}
 	c.waited = true
 
-	// Copies Run left to Wait: the first here, the others in goroutines.
+	// Copies Run left to Wait: the first in this goroutine, the others
+	// in goroutines of their own.
 	var inlineErr error
-	if len(c.copiers) > 0 {
-		if len(c.copiers) > 1 {
-			c.copying = startCopies(c.copiers[1:])
+	if c.runInline && len(c.copiers) > 0 {
+		for i := range c.copiers[1:] {
+			cp := &c.copiers[1+i]
+			c.inlineCopies.Go(func() { cp.err = cp.run() })
 		}
 		inlineErr = c.copiers[0].run()
-		c.copiers = nil
+		c.inlineCopies.Wait()
+		for _, cp := range c.copiers[1:] {
+			if inlineErr == nil {
+				inlineErr = cp.err
+			}
+		}
 	}
 
 	c.exit.wait()
@@ -65,8 +72,16 @@ func (c *Cmd) Wait() error {
 		err = copyErr
 	}
 	closeAll(c.parentPipes)
-	c.parentPipes = nil
+	c.parentPipes, c.copiers = nil, nil
 	return err
+}
+
+// closeCopyPipes closes our ends of the copying pipes, which makes the
+// copies stop, for a failed Start and when WaitDelay runs out.
+func (c *Cmd) closeCopyPipes() {
+	for _, cp := range c.copiers {
+		cp.pipe.Close()
+	}
 }
 
 // watchResult is what the Context watcher hands to Wait: the error the
@@ -131,6 +146,7 @@ func (c *Cmd) watchContext(results chan<- watchResult) {
 			// our ends only now, after the signals, so that the child
 			// dies of the signal rather than of a broken pipe.
 			closeAll(c.parentPipes)
+			c.closeCopyPipes()
 			<-g.done
 			if err == nil {
 				err = ErrWaitDelay
@@ -169,6 +185,7 @@ func (c *Cmd) awaitCopies(delay *time.Timer) error {
 		return err
 	case <-delay.C:
 		closeAll(c.parentPipes)
+		c.closeCopyPipes()
 		<-g.done // its error is most likely the closing's
 		return ErrWaitDelay
 	}
@@ -180,15 +197,25 @@ type copier struct {
 	pipe *os.File
 	from io.Reader // Stdin's copier
 	to   io.Writer // Stdout's or Stderr's
+	err  error     // the result, for Wait's inline copies
 }
 
 func (cp *copier) run() error {
+	buf := copyBuffers.Get().(*[32 << 10]byte)
+	defer copyBuffers.Put(buf)
 	if cp.to != nil {
-		_, err := io.Copy(cp.to, cp.pipe)
+		var err error
+		if _, ok := cp.to.(io.ReaderFrom); ok {
+			// It reads for itself, without a buffer of ours (and a socket
+			// takes the pipe's data by splice, through os.File.WriteTo).
+			_, err = io.Copy(cp.to, cp.pipe)
+		} else {
+			_, err = io.CopyBuffer(cp.to, pipeReader{cp.pipe}, buf[:])
+		}
 		cp.pipe.Close() // if the writer failed, the child sees a broken pipe, not a full one
 		return err
 	}
-	_, err := io.Copy(cp.pipe, cp.from)
+	_, err := io.CopyBuffer(pipeWriter{cp.pipe}, cp.from, buf[:])
 	// A child need not read all its input: a pipe it closed early is not a
 	// failure of the copy.
 	if errors.Is(err, syscall.EPIPE) {
@@ -199,6 +226,23 @@ func (cp *copier) run() error {
 	}
 	return err
 }
+
+// copyBuffers are the copies' buffers, reused: most copies of a
+// short-lived command move a few bytes, and a fresh 32 KiB each time
+// would be most of what running it allocates.
+var copyBuffers = sync.Pool{New: func() any { return new([32 << 10]byte) }}
+
+// pipeReader and pipeWriter hide *os.File's WriteTo and ReadFrom from
+// io.CopyBuffer, which would otherwise use them, and they, for a writer or
+// reader they cannot splice, fall back to a copy with a buffer of their
+// own.
+type pipeReader struct{ f *os.File }
+
+func (r pipeReader) Read(p []byte) (int, error) { return r.f.Read(p) }
+
+type pipeWriter struct{ f *os.File }
+
+func (w pipeWriter) Write(p []byte) (int, error) { return w.f.Write(p) }
 
 // copyGroup runs the goroutines copying to and from the child's pipes and
 // delivers the first error on done once all have returned.
