@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Benchmarks against os/exec, interleaved: each benchmark has sub-benchmarks
@@ -195,4 +196,96 @@ func threadCount() int {
 		}
 	}
 	return 0
+}
+
+// BenchmarkVsOSExec runs this package and os/exec alternately, one call
+// each per iteration (which goes first alternates too), so that both see
+// the same machine at the same moment, and reports each one's ns per call
+// and their ratio. On a shared machine the ratio from one run is the
+// figure to trust, not either time.
+func BenchmarkVsOSExec(b *testing.B) {
+	path := noopPath(b)
+	var buf bytes.Buffer
+	cases := []struct {
+		name string
+		impl [2]func() error
+	}{
+		{"Output", [2]func() error{
+			func() error { _, err := Command(path).Output(); return err },
+			func() error { _, err := stdexec.Command(path).Output(); return err },
+		}},
+		{"RunBuffer", [2]func() error{
+			func() error { buf.Reset(); return impls[0].run(path, &buf) },
+			func() error { buf.Reset(); return impls[1].run(path, &buf) },
+		}},
+		// Without this package's defaults (CloseFDs, ResetSignals), the
+		// child does what os/exec's does.
+		{"RunBufferInherit", [2]func() error{
+			func() error {
+				buf.Reset()
+				c := Command(path)
+				c.Stdout, c.InheritFDs, c.InheritSignals = &buf, true, true
+				return c.Run()
+			},
+			func() error { buf.Reset(); return impls[1].run(path, &buf) },
+		}},
+	}
+	for _, k := range cases {
+		b.Run("case="+k.name, func(b *testing.B) {
+			var spent [2]time.Duration
+			n := 0
+			for b.Loop() {
+				for j := range 2 {
+					which := (n + j) % 2
+					start := time.Now()
+					if err := k.impl[which](); err != nil {
+						b.Fatal(err)
+					}
+					spent[which] += time.Since(start)
+				}
+				n++
+			}
+			reportPair(b, spent, n)
+		})
+	}
+}
+
+// BenchmarkParallel8VsOSExec: throughput of Run from 8 goroutines, this
+// package and os/exec alternately, a batch of 64 runs each per iteration.
+func BenchmarkParallel8VsOSExec(b *testing.B) {
+	path := noopPath(b)
+	const workers, batch = 8, 64
+	impl := [2]func() error{
+		func() error { return Command(path).Run() },
+		func() error { return stdexec.Command(path).Run() },
+	}
+	var spent [2]time.Duration
+	n := 0
+	for b.Loop() {
+		for j := range 2 {
+			which := (n + j) % 2
+			start := time.Now()
+			var wg sync.WaitGroup
+			for range workers {
+				wg.Go(func() {
+					for range batch / workers {
+						if err := impl[which](); err != nil {
+							b.Error(err)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			spent[which] += time.Since(start)
+		}
+		n++
+	}
+	reportPair(b, spent, n*batch)
+}
+
+func reportPair(b *testing.B, spent [2]time.Duration, calls int) {
+	b.ReportMetric(0, "ns/op") // an iteration is both; the per-package figures follow
+	b.ReportMetric(float64(spent[0].Nanoseconds())/float64(calls), "exec-ns/call")
+	b.ReportMetric(float64(spent[1].Nanoseconds())/float64(calls), "osexec-ns/call")
+	b.ReportMetric(float64(spent[0])/float64(spent[1]), "exec/osexec")
 }
