@@ -111,6 +111,28 @@ type Cmd struct {
 	// documentation and PidFileOwner.
 	PidFile string
 
+	// Daemonize runs the command as a daemon, as libvirt's
+	// virCommandDaemonize does: in a session of its own, of which it is not
+	// the leader (so it cannot acquire a controlling terminal), and as the
+	// child of a middle process that exits at once, so that init (or the
+	// nearest subreaper) adopts it. Start returns once the daemon has been
+	// spawned, with Process referring to it (signals still go through a
+	// pidfd); Wait returns at once, since the daemon is not this process's
+	// child, with ProcessState describing the middle process, and releases
+	// Process (use os.FindProcess with the pid to signal the daemon later;
+	// Abort stops it, in place of Wait). With PidFile,
+	// the middle process writes the daemon's pid, and the daemon holds the
+	// lock. Stdin, Stdout and Stderr must be nil or *os.File (nothing can
+	// copy for a process that outlives Wait), Chroot is refused, and the
+	// Context of CommandContext only stops a daemon from starting.
+	//
+	// The middle process is this program, run again (/proc/self/exe on
+	// Linux): this package's init function spawns the daemon and exits
+	// before main. Init functions of packages initialized before this one
+	// run in it too; a program whose init functions have effects outside
+	// the process should not use Daemonize.
+	Daemonize bool
+
 	// IgnoreExitStatus makes Wait, Run and Output return no error for a
 	// child that exited non-zero or died of a signal (libvirt's "raw wait
 	// status"): read the outcome from ProcessState or WaitStatus.
@@ -150,8 +172,9 @@ type Cmd struct {
 	copiersArr     [3]copier
 	argsArr        [4]string
 
-	exit    exitWatcher
-	watcher chan watchResult
+	exit        exitWatcher
+	watcher     chan watchResult
+	middleState *os.ProcessState // Daemonize's middle process, reaped by Start
 }
 
 // PassFile is a file the child gets at descriptor number FD.

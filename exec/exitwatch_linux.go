@@ -3,6 +3,7 @@ package exec
 import (
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/forkexec/forkexec/forkexec"
 	"golang.org/x/sys/unix"
@@ -90,3 +91,35 @@ func (w *exitWatcher) close() {
 		w.pidfd = nil
 	}
 }
+
+// waitForExit waits for the process pid, not necessarily a child, to
+// exit, through a pidfd on the poller, for at most d (forever if d < 0),
+// and reports whether it did. A pid that cannot be opened has exited.
+func waitForExit(pid int, d time.Duration) bool {
+	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
+	if err != nil {
+		return true
+	}
+	f := os.NewFile(uintptr(fd), "pidfd")
+	defer f.Close()
+	if d >= 0 {
+		f.SetReadDeadline(time.Now().Add(d))
+	}
+	conn, err := f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	// A pidfd polls readable once its process has exited; it cannot be
+	// read, so the callback only says whether to wait for readiness.
+	exited := false
+	err = conn.Read(func(fd uintptr) bool {
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, _ := unix.Poll(fds, 0)
+		exited = n > 0
+		return exited
+	})
+	return exited && err == nil
+}
+
+// dropPidFD clears a request for a pidfd.
+func dropPidFD(sys *forkexec.SysProcAttr) { sys.PidFD = nil }

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -62,6 +63,11 @@ func (c *Cmd) Start() error {
 		}
 	}
 
+	if c.Daemonize {
+		if err := c.checkDaemonizable(); err != nil {
+			return err
+		}
+	}
 	files, err := c.childDescriptors()
 	if err != nil {
 		return err
@@ -71,15 +77,24 @@ func (c *Cmd) Start() error {
 		return err
 	}
 	var pidFile *os.File
+	pidFileFD := -1
 	if c.PidFile != "" {
 		if pidFile, err = lockPidFile(c.PidFile); err != nil {
 			return err
 		}
 		defer pidFile.Close() // the child holds the lock through its copy
+		pidFileFD = len(files)
 		files = append(files, pidFile.Fd())
 	}
 
 	c.applyDefaults()
+	if c.Daemonize {
+		if err := c.startDaemon(files, env, pidFileFD); err != nil {
+			return &os.PathError{Op: "fork/exec", Path: c.Path, Err: err}
+		}
+		ok = true
+		return nil
+	}
 	c.attr = forkexec.ProcAttr{Dir: c.Dir, Env: env, Files: files, Sys: &c.sys}
 	if err := c.startProcess(); err != nil {
 		return &os.PathError{Op: "fork/exec", Path: c.Path, Err: err}
@@ -95,6 +110,19 @@ func (c *Cmd) Start() error {
 		}
 	}
 	c.startBackground()
+	return nil
+}
+
+// checkDaemonizable refuses what Daemonize cannot do.
+func (c *Cmd) checkDaemonizable() error {
+	for _, s := range []any{c.Stdin, c.Stdout, c.Stderr} {
+		if _, isFile := s.(*os.File); s != nil && !isFile {
+			return errors.New("exec: Daemonize needs Stdin, Stdout and Stderr to be nil or *os.File")
+		}
+	}
+	if c.SysProcAttr != nil && c.SysProcAttr.Chroot != "" {
+		return errors.New("exec: Daemonize with Chroot is not supported")
+	}
 	return nil
 }
 

@@ -28,6 +28,11 @@ func (c *Cmd) Wait() error {
 		return errWaited
 	}
 	c.waited = true
+	if c.Daemonize {
+		c.ProcessState = c.middleState
+		c.Process.Release() // its pidfd; the daemon is not ours to wait for
+		return nil
+	}
 
 	// Copies Run left to Wait: the first in this goroutine, the others
 	// in goroutines of their own.

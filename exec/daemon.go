@@ -1,0 +1,195 @@
+package exec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/forkexec/forkexec/forkexec"
+)
+
+// Daemonizing needs a process between this one and the daemon, which
+// starts the daemon and exits, so that the daemon is reparented to init (or
+// the nearest subreaper) and is not a session leader. forkexec's child runs
+// no Go code between fork and exec, so the middle process is this program
+// itself, started again with daemonEnv set: this package's init sees it,
+// spawns the daemon with forkexec, reports, and exits before main runs.
+//
+// daemonEnv's value: "REPORT PIDFILE FLAGS HOLES PATH": the descriptor to
+// report on, the pidfile's descriptor or -1, flag bits (1 CloseFDs, 2
+// ResetSignals), the comma-separated descriptor numbers the daemon must not
+// have open (or "-"), and the program's path, which may contain spaces.
+const daemonEnv = "FORKEXEC_EXEC_DAEMON"
+
+const (
+	daemonCloseFDs = 1 << iota
+	daemonResetSignals
+)
+
+func init() {
+	if spec, ok := os.LookupEnv(daemonEnv); ok {
+		os.Exit(runDaemonMiddle(spec))
+	}
+}
+
+// startDaemon starts the middle process with the descriptors files (holes
+// included), env and the pidfile's descriptor (or -1), and learns from it
+// how the daemon's start went.
+func (c *Cmd) startDaemon(files []uintptr, env []string, pidFileFD int) error {
+	self, err := selfExecutable()
+	if err != nil {
+		return err
+	}
+	report, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer report.Close()
+	nullFD, err := devNull(syscall.O_RDONLY)
+	if err != nil {
+		w.Close()
+		return err
+	}
+	// The middle process is a Go program: its runtime opens descriptors of
+	// its own at the lowest free numbers, so it gets no holes: /dev/null
+	// stands in, and it closes them for the daemon.
+	middleFiles := make([]uintptr, 0, len(files)+1)
+	var holes []string
+	for i, fd := range files {
+		if fd == noFile {
+			fd = nullFD
+			holes = append(holes, strconv.Itoa(i))
+		}
+		middleFiles = append(middleFiles, fd)
+	}
+	if holes == nil {
+		holes = []string{"-"}
+	}
+	flags := 0
+	if c.sys.CloseFDs {
+		flags |= daemonCloseFDs
+	}
+	if c.sys.ResetSignals {
+		flags |= daemonResetSignals
+	}
+	spec := fmt.Sprintf("%d %d %d %s %s", len(middleFiles), pidFileFD, flags, strings.Join(holes, ","), c.Path)
+	middleFiles = append(middleFiles, w.Fd())
+	c.sys.Setsid = true // the daemon's session; it is not the leader, so it cannot take a terminal
+	c.sys.CloseFDs, c.sys.ResetSignals = true, true
+	dropPidFD(&c.sys) // a pidfd of the middle process is of no use to anyone
+	middleEnv := append(env[:len(env):len(env)], daemonEnv+"="+spec)
+	pid, err := forkexec.Spawn(self, c.argv(), &forkexec.ProcAttr{Dir: c.Dir, Env: middleEnv, Files: middleFiles, Sys: &c.sys})
+	w.Close()
+	if err != nil {
+		return err
+	}
+	out, _ := io.ReadAll(report)
+	middle, _ := os.FindProcess(pid)
+	state, err := middle.Wait()
+	if err != nil {
+		return err
+	}
+	c.middleState = state
+	daemonPid, startErr := parseDaemonReport(out)
+	if startErr != nil {
+		return startErr
+	}
+	if daemonPid == 0 {
+		return fmt.Errorf("exec: daemonizing: the middle process (%v) reported %q", state, out)
+	}
+	// The daemon is not our child; its pid is safe to open a pidfd on only
+	// while it runs, which, having just started, it almost surely does.
+	c.Process, _ = os.FindProcess(daemonPid)
+	return nil
+}
+
+func selfExecutable() (string, error) {
+	if _, err := os.Stat("/proc/self/exe"); err == nil {
+		return "/proc/self/exe", nil // still this program if the file was replaced
+	}
+	return os.Executable()
+}
+
+// parseDaemonReport reads "ok PID" or "err STEP ERRNO DETAIL".
+func parseDaemonReport(out []byte) (int, error) {
+	f := strings.SplitN(string(bytes.TrimSpace(out)), " ", 4)
+	switch {
+	case len(f) == 2 && f[0] == "ok":
+		pid, _ := strconv.Atoi(f[1])
+		return pid, nil
+	case len(f) >= 3 && f[0] == "err":
+		step, _ := strconv.Atoi(f[1])
+		errno, _ := strconv.Atoi(f[2])
+		e := &forkexec.Error{Step: forkexec.Step(step), Errno: syscall.Errno(errno)}
+		if len(f) == 4 {
+			e.Detail = f[3]
+		}
+		return 0, e
+	}
+	return 0, nil
+}
+
+// runDaemonMiddle is the middle process: it spawns the daemon with the
+// descriptors it was given, writes its pid to the pidfile and to the
+// report descriptor, and returns the exit status for this process.
+func runDaemonMiddle(spec string) int {
+	f := strings.SplitN(spec, " ", 5)
+	if len(f) != 5 {
+		return 2
+	}
+	reportFD, _ := strconv.Atoi(f[0])
+	pidFileFD, _ := strconv.Atoi(f[1])
+	flags, _ := strconv.Atoi(f[2])
+	path := f[4]
+	syscall.CloseOnExec(reportFD) // the daemon must not hold the report open
+	report := func(s string) { syscall.Write(reportFD, []byte(s)) }
+
+	files := make([]uintptr, reportFD)
+	for i := range files {
+		files[i] = uintptr(i)
+	}
+	if f[3] != "-" {
+		for _, h := range strings.Split(f[3], ",") {
+			if i, err := strconv.Atoi(h); err == nil && i < len(files) {
+				files[i] = noFile
+			}
+		}
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, daemonEnv+"=") {
+			env = append(env, kv)
+		}
+	}
+	pid, err := forkexec.Spawn(path, os.Args, &forkexec.ProcAttr{
+		Env:   env,
+		Files: files,
+		Sys: &forkexec.SysProcAttr{
+			CloseFDs:     flags&daemonCloseFDs != 0,
+			ResetSignals: flags&daemonResetSignals != 0,
+		},
+	})
+	if err != nil {
+		var fe *forkexec.Error
+		if errors.As(err, &fe) {
+			report(fmt.Sprintf("err %d %d %s", fe.Step, fe.Errno, fe.Detail))
+		} else {
+			report("err 0 0 " + err.Error())
+		}
+		return 1
+	}
+	if pidFileFD >= 0 {
+		pidFile := os.NewFile(uintptr(pidFileFD), "pidfile")
+		if err := writePid(pidFile, pid); err != nil {
+			report("ok " + strconv.Itoa(pid)) // it runs; the pidfile is the casualty
+			return 1
+		}
+	}
+	report("ok " + strconv.Itoa(pid))
+	return 0
+}
