@@ -149,7 +149,6 @@ type Cmd struct {
 	attr  forkexec.ProcAttr
 	sys   forkexec.SysProcAttr
 	files [8]uintptr
-	pidfd int
 
 	// Pipe ends the child gets that Start made, closed once the child has
 	// them: raw descriptors for copying, and the *os.File ends of

@@ -30,16 +30,15 @@ var ErrWaitDelay = stdexec.ErrWaitDelay
 
 // Errors of misuse, in os/exec's words.
 var (
-	errNoCommand      = errors.New("exec: no command")
-	errStarted        = errors.New("exec: already started")
-	errNotStarted     = errors.New("exec: not started")
-	errWaited         = errors.New("exec: Wait was already called")
-	errCancelNoCtx    = errors.New("exec: command with a non-nil Cancel was not created with CommandContext")
-	errNUL            = errors.New("exec: environment variable contains NUL")
-	errStdoutSet      = errors.New("exec: Stdout already set")
-	errStderrSet      = errors.New("exec: Stderr already set")
-	errStdinSet       = errors.New("exec: Stdin already set")
-	errPipeAfterStart = errors.New("exec: pipe requested after process started")
+	errNoCommand   = errors.New("exec: no command")
+	errStarted     = errors.New("exec: already started")
+	errNotStarted  = errors.New("exec: not started")
+	errWaited      = errors.New("exec: Wait was already called")
+	errCancelNoCtx = errors.New("exec: command with a non-nil Cancel was not created with CommandContext")
+	errNUL         = errors.New("exec: environment variable contains NUL")
+	errStdoutSet   = errors.New("exec: Stdout already set")
+	errStderrSet   = errors.New("exec: Stderr already set")
+	errStdinSet    = errors.New("exec: Stdin already set")
 )
 
 // prefixedError adds what was being done to an error, keeping it

@@ -14,8 +14,8 @@ import (
 // Process.
 func (c *Cmd) startProcess() error {
 	callerPidFD := c.sys.PidFD // c.sys is our copy; this is the caller's
-	c.pidfd = -1
-	c.sys.PidFD = &c.pidfd
+	c.exit.cloned = -1
+	c.sys.PidFD = &c.exit.cloned
 	pid, err := forkexec.Spawn(c.Path, c.argv(), &c.attr)
 	if err != nil {
 		return err
@@ -23,8 +23,8 @@ func (c *Cmd) startProcess() error {
 	if callerPidFD != nil {
 		// The caller asked for a pidfd of its own; ours is closed by Wait.
 		*callerPidFD = -1
-		if c.pidfd >= 0 {
-			if fd, err := unix.FcntlInt(uintptr(c.pidfd), unix.F_DUPFD_CLOEXEC, 0); err == nil {
+		if c.exit.cloned >= 0 {
+			if fd, err := unix.FcntlInt(uintptr(c.exit.cloned), unix.F_DUPFD_CLOEXEC, 0); err == nil {
 				*callerPidFD = fd
 			}
 		}
@@ -33,8 +33,8 @@ func (c *Cmd) startProcess() error {
 	// reused: FindProcess gets a pidfd of it for the os package (through
 	// pidfd_open), which then signals and reaps through that.
 	c.Process, _ = os.FindProcess(pid)
-	if c.pidfd >= 0 {
-		c.exit.watch(c.pidfd)
+	if c.exit.cloned >= 0 {
+		c.exit.watch(c.exit.cloned)
 	}
 	return nil
 }
@@ -44,7 +44,8 @@ func (c *Cmd) startProcess() error {
 // a pidfd is readable once its process has exited. The zero value watches
 // nothing, and its wait returns at once.
 type exitWatcher struct {
-	pidfd *os.File
+	cloned int      // where clone stores the pidfd
+	pidfd  *os.File // the pidfd, on the poller
 }
 
 func (w *exitWatcher) watch(pidfd int) {
