@@ -47,50 +47,58 @@ func noopPath(b *testing.B) string {
 	return path
 }
 
-// impls are the two packages under comparison, as functions making a
-// command of each.
-var impls = []struct {
+// implNames name the two packages under comparison, in the order of a
+// benchCase's impl.
+var implNames = [2]string{"exec", "osexec"}
+
+// benchCase is one way of running a command, in this package and in
+// os/exec.
+type benchCase struct {
 	name string
-	run  func(path string, stdout io.Writer) error
-	out  func(path string) ([]byte, error)
-}{
-	{"exec",
-		func(path string, w io.Writer) error { c := Command(path); c.Stdout = w; return c.Run() },
-		func(path string) ([]byte, error) { return Command(path).Output() }},
-	{"osexec",
-		func(path string, w io.Writer) error { c := stdexec.Command(path); c.Stdout = w; return c.Run() },
-		func(path string) ([]byte, error) { return stdexec.Command(path).Output() }},
+	impl [2]func() error
 }
 
-// BenchmarkOutput: Output() of the static no-op.
-func BenchmarkOutput(b *testing.B) {
-	path := noopPath(b)
-	for _, impl := range impls {
-		b.Run("impl="+impl.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := impl.out(path); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+// benchCases: Output() of the static no-op, Run() with Stdout a
+// bytes.Buffer, and the same without this package's defaults (CloseFDs,
+// ResetSignals), where the child does what os/exec's does.
+func benchCases(path string) []benchCase {
+	var buf bytes.Buffer
+	return []benchCase{
+		{"Output", [2]func() error{
+			func() error { _, err := Command(path).Output(); return err },
+			func() error { _, err := stdexec.Command(path).Output(); return err },
+		}},
+		{"RunBuffer", [2]func() error{
+			func() error { buf.Reset(); c := Command(path); c.Stdout = &buf; return c.Run() },
+			func() error { buf.Reset(); c := stdexec.Command(path); c.Stdout = &buf; return c.Run() },
+		}},
+		{"RunBufferInherit", [2]func() error{
+			func() error {
+				buf.Reset()
+				c := Command(path)
+				c.Stdout, c.InheritFDs, c.InheritSignals = &buf, true, true
+				return c.Run()
+			},
+			func() error { buf.Reset(); c := stdexec.Command(path); c.Stdout = &buf; return c.Run() },
+		}},
 	}
 }
 
-// BenchmarkRunBuffer: Run() with Stdout a bytes.Buffer.
-func BenchmarkRunBuffer(b *testing.B) {
-	path := noopPath(b)
-	for _, impl := range impls {
-		b.Run("impl="+impl.name, func(b *testing.B) {
-			b.ReportAllocs()
-			var buf bytes.Buffer
-			for b.Loop() {
-				buf.Reset()
-				if err := impl.run(path, &buf); err != nil {
-					b.Fatal(err)
+// BenchmarkCalls runs each case for each package in turn, for allocations
+// (-benchmem) and benchstat -col /impl. Its times come from different
+// moments; BenchmarkVsOSExec's ratios are the ones to compare.
+func BenchmarkCalls(b *testing.B) {
+	for _, k := range benchCases(noopPath(b)) {
+		for i, run := range k.impl {
+			b.Run("case="+k.name+"/impl="+implNames[i], func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := run(); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 
@@ -99,14 +107,18 @@ func BenchmarkRunBuffer(b *testing.B) {
 // posix_spawn and waitpid).
 func BenchmarkRunParallel8(b *testing.B) {
 	path := noopPath(b)
-	for _, impl := range impls {
-		b.Run("impl="+impl.name, func(b *testing.B) {
+	impl := [2]func() error{
+		func() error { return Command(path).Run() },
+		func() error { return stdexec.Command(path).Run() },
+	}
+	for i, run := range impl {
+		b.Run("impl="+implNames[i], func(b *testing.B) {
 			b.ReportAllocs()
 			// RunParallel starts parallelism*GOMAXPROCS goroutines.
 			b.SetParallelism(max(1, 8/runtimeGOMAXPROCS()))
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if err := impl.run(path, nil); err != nil {
+					if err := run(); err != nil {
 						b.Error(err)
 						return
 					}
@@ -210,32 +222,7 @@ func threadCount() int {
 // and their ratio. On a shared machine the ratio from one run is the
 // figure to trust, not either time.
 func BenchmarkVsOSExec(b *testing.B) {
-	path := noopPath(b)
-	var buf bytes.Buffer
-	cases := []struct {
-		name string
-		impl [2]func() error
-	}{
-		{"Output", [2]func() error{
-			func() error { _, err := Command(path).Output(); return err },
-			func() error { _, err := stdexec.Command(path).Output(); return err },
-		}},
-		{"RunBuffer", [2]func() error{
-			func() error { buf.Reset(); return impls[0].run(path, &buf) },
-			func() error { buf.Reset(); return impls[1].run(path, &buf) },
-		}},
-		// Without this package's defaults (CloseFDs, ResetSignals), the
-		// child does what os/exec's does.
-		{"RunBufferInherit", [2]func() error{
-			func() error {
-				buf.Reset()
-				c := Command(path)
-				c.Stdout, c.InheritFDs, c.InheritSignals = &buf, true, true
-				return c.Run()
-			},
-			func() error { buf.Reset(); return impls[1].run(path, &buf) },
-		}},
-	}
+	cases := benchCases(noopPath(b))
 	for _, k := range cases {
 		b.Run("case="+k.name, func(b *testing.B) {
 			var spent [2]time.Duration

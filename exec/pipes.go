@@ -35,35 +35,28 @@ func (c *Cmd) StdinPipe() (io.WriteCloser, error) {
 // it before calling Wait (and so Run cannot be used with it). It must be
 // called before Start.
 func (c *Cmd) StdoutPipe() (io.ReadCloser, error) {
-	if c.Stdout != nil {
-		return nil, errStdoutSet
-	}
-	if c.Process != nil {
-		return nil, errors.New("exec: StdoutPipe after process started")
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	c.Stdout = w
-	c.childFiles = append(c.childFiles, w)
-	c.parentPipes = append(c.parentPipes, r)
-	return r, nil
+	return c.outputPipe(&c.Stdout, "Stdout")
 }
 
 // StderrPipe is StdoutPipe for standard error.
 func (c *Cmd) StderrPipe() (io.ReadCloser, error) {
-	if c.Stderr != nil {
-		return nil, errStderrSet
+	return c.outputPipe(&c.Stderr, "Stderr")
+}
+
+// outputPipe makes a pipe the child writes to as *stream, for StdoutPipe
+// or StderrPipe, with their errors worded as os/exec's.
+func (c *Cmd) outputPipe(stream *io.Writer, name string) (io.ReadCloser, error) {
+	if *stream != nil {
+		return nil, errors.New("exec: " + name + " already set")
 	}
 	if c.Process != nil {
-		return nil, errors.New("exec: StderrPipe after process started")
+		return nil, errors.New("exec: " + name + "Pipe after process started")
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	c.Stderr = w
+	*stream = w
 	c.childFiles = append(c.childFiles, w)
 	c.parentPipes = append(c.parentPipes, r)
 	return r, nil
