@@ -222,23 +222,9 @@ func threadCount() int {
 // and their ratio. On a shared machine the ratio from one run is the
 // figure to trust, not either time.
 func BenchmarkVsOSExec(b *testing.B) {
-	cases := benchCases(noopPath(b))
-	for _, k := range cases {
+	for _, k := range benchCases(noopPath(b)) {
 		b.Run("case="+k.name, func(b *testing.B) {
-			var spent [2]time.Duration
-			n := 0
-			for b.Loop() {
-				for j := range 2 {
-					which := (n + j) % 2
-					start := time.Now()
-					if err := k.impl[which](); err != nil {
-						b.Fatal(err)
-					}
-					spent[which] += time.Since(start)
-				}
-				n++
-			}
-			reportPair(b, spent, n)
+			interleave(b, 1, func(which int) error { return k.impl[which]() })
 		})
 	}
 }
@@ -252,31 +238,43 @@ func BenchmarkParallel8VsOSExec(b *testing.B) {
 		func() error { return Command(path).Run() },
 		func() error { return stdexec.Command(path).Run() },
 	}
+	interleave(b, batch, func(which int) error {
+		var wg sync.WaitGroup
+		errs := make(chan error, workers)
+		for range workers {
+			wg.Go(func() {
+				for range batch / workers {
+					if err := impl[which](); err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		return <-errs
+	})
+}
+
+// interleave times run(0) (this package) and run(1) (os/exec), each
+// making calls calls, once per iteration, the first of the two
+// alternating, and reports ns per call of each and their ratio.
+func interleave(b *testing.B, calls int, run func(which int) error) {
 	var spent [2]time.Duration
 	n := 0
 	for b.Loop() {
 		for j := range 2 {
 			which := (n + j) % 2
 			start := time.Now()
-			var wg sync.WaitGroup
-			for range workers {
-				wg.Go(func() {
-					for range batch / workers {
-						if err := impl[which](); err != nil {
-							b.Error(err)
-						}
-					}
-				})
+			if err := run(which); err != nil {
+				b.Fatal(err)
 			}
-			wg.Wait()
 			spent[which] += time.Since(start)
 		}
 		n++
 	}
-	reportPair(b, spent, n*batch)
-}
-
-func reportPair(b *testing.B, spent [2]time.Duration, calls int) {
+	calls *= n
 	b.ReportMetric(0, "ns/op") // an iteration is both; the per-package figures follow
 	b.ReportMetric(float64(spent[0].Nanoseconds())/float64(calls), "exec-ns/call")
 	b.ReportMetric(float64(spent[1].Nanoseconds())/float64(calls), "osexec-ns/call")

@@ -3,7 +3,6 @@ package exec
 import (
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,7 +17,7 @@ import (
 func TestWaitHoldsNoThread(t *testing.T) {
 	checkLeaks(t)
 	const n = 200
-	before := threads(t)
+	before := threadCount()
 	cmds := make([]*Cmd, n)
 	in := make([]*os.File, n)
 	for i := range cmds {
@@ -41,7 +40,7 @@ func TestWaitHoldsNoThread(t *testing.T) {
 	}
 	// Every Wait is parked; the children run until their input ends.
 	waitParked(t, n)
-	during := threads(t)
+	during := threadCount()
 	for _, w := range in {
 		w.Close()
 	}
@@ -66,22 +65,6 @@ func waitParked(t *testing.T, n int) {
 		}
 		syscall.Nanosleep(&syscall.Timespec{Nsec: 1e6}, nil)
 	}
-}
-
-// threads returns this process's thread count from /proc/self/status.
-func threads(t *testing.T) int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "Threads:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(v))
-			return n
-		}
-	}
-	t.Fatal("no Threads line")
-	return 0
 }
 
 // A pidfd the caller asked for stays valid after Wait closed ours.
