@@ -54,7 +54,16 @@
 //   - PidFile: a pidfile locked before the child starts and kept locked by
 //     the child, through the descriptor it inherits, until it exits, so that
 //     a second start with the same pidfile fails and anyone can test
-//     liveness with the lock (PidFileOwner).
+//     liveness with the lock (PidFileOwner). The lock belongs to the open
+//     file description (an OFD lock on Linux, flock on FreeBSD), so it is
+//     taken by this process before the fork and held by the child after
+//     this process closes its copy. The pid is written by this process
+//     once the child has started, or, with Daemonize, by the middle
+//     process; libvirt's child writes its own, which a child that runs no
+//     Go code between fork and exec cannot do.
+//   - Daemonize: the child in a session of its own, adopted by init, with
+//     this program run again as the middle process (see Cmd.Daemonize for
+//     what that implies).
 //   - LimitedBuffer bounds the output kept from a child; IgnoreExitStatus
 //     makes a non-zero exit or a death by signal a status to read
 //     (Cmd.WaitStatus) rather than an error.
@@ -69,5 +78,6 @@
 // which it does when the child exits; only then is the child reaped. A
 // thousand children being waited on thus hold no thread each. Where the
 // kernel has no pidfds (before 5.3) and on FreeBSD, Wait falls back to the
-// blocking wait os.Process.Wait does.
+// blocking wait os.Process.Wait does. FreeBSD's process descriptors
+// (pdfork) and kqueue's EVFILT_PROC would serve there and are not used yet.
 package exec
