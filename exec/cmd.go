@@ -107,8 +107,12 @@ type Cmd struct {
 	PassFiles []PassFile
 
 	// PidFile, if set, names a file that Start locks before the child
-	// starts and fills with the child's pid once it has: see the package
-	// documentation and PidFileOwner.
+	// starts and fills with the child's pid once it has; Start fails with
+	// ErrPidFileLocked while another process holds the lock. The child
+	// gets the file, open and locked, as its highest descriptor (after
+	// ExtraFiles and PassFiles) and holds the lock until it exits, or
+	// closes that descriptor. See the package documentation and
+	// PidFileOwner.
 	PidFile string
 
 	// Daemonize runs the command as a daemon, as libvirt's
@@ -117,11 +121,11 @@ type Cmd struct {
 	// child of a middle process that exits at once, so that init (or the
 	// nearest subreaper) adopts it. Start returns once the daemon has been
 	// spawned, with Process referring to it (signals still go through a
-	// pidfd); Wait returns at once, since the daemon is not this process's
+	// pidfd). Wait returns at once, since the daemon is not this process's
 	// child, with ProcessState describing the middle process, and releases
-	// Process (use os.FindProcess with the pid to signal the daemon later;
-	// Abort stops it, in place of Wait). With PidFile,
-	// the middle process writes the daemon's pid, and the daemon holds the
+	// Process (to signal the daemon later, use os.FindProcess with its
+	// pid); Abort stops the daemon, in place of Wait. With PidFile, the
+	// middle process writes the daemon's pid, and the daemon holds the
 	// lock. Stdin, Stdout and Stderr must be nil or *os.File (nothing can
 	// copy for a process that outlives Wait), Chroot is refused, and the
 	// Context of CommandContext only stops a daemon from starting.

@@ -322,7 +322,7 @@ func TestPassFiles(t *testing.T) {
 	keep, _ := os.Open("/dev/zero")
 	defer keep.Close()
 	drop, _ := os.Open("/etc/passwd")
-	r := runProbe(t, &Cmd{PassFiles: []PassFile{{File: keep, FD: 7}, {File: drop, FD: 9, CloseAfterStart: true}}})
+	r := runProbe(t, &Cmd{PassFiles: []PassFile{{File: drop, FD: 9, CloseAfterStart: true}, {File: keep, FD: 7}}})
 	if r.FDs[7].Target != "/dev/zero" || r.FDs[9].Target != "/etc/passwd" || inherited(r) != 5 {
 		t.Errorf("fds: %v", r.FDs)
 	}

@@ -45,6 +45,7 @@ func writePid(f *os.File, pid int) error {
 // PidFileOwner reports the pid written in a pidfile of Cmd.PidFile and
 // whether the process that holds its lock is still running. A pidfile
 // whose lock nobody holds is stale: its pid may belong to anyone by now.
+// Between the lock and the write in Start, a running owner's pid reads 0.
 // Other programs can test the same lock: on Linux it is an open file
 // description lock (F_OFD_SETLK), which fcntl(F_GETLK) and F_SETLK
 // see; on FreeBSD, flock(2).

@@ -165,9 +165,10 @@ const noFile = ^uintptr(0)
 // childDescriptors returns the child's descriptors, index = number:
 // stdin, stdout, stderr, ExtraFiles, then PassFiles at their numbers.
 func (c *Cmd) childDescriptors() ([]uintptr, error) {
-	n := 3 + len(c.ExtraFiles)
+	taken := 3 + len(c.ExtraFiles)
+	n := taken
 	for _, pf := range c.PassFiles {
-		if pf.FD < n || pf.File == nil {
+		if pf.FD < taken || pf.File == nil {
 			return nil, fmt.Errorf("exec: PassFile at %d: the number is taken by stdio or ExtraFiles, or File is nil", pf.FD)
 		}
 		n = max(n, pf.FD+1)
