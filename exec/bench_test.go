@@ -11,20 +11,28 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/forkexec/forkexec/forkexec"
 )
 
-// Benchmarks against os/exec, interleaved: each benchmark has sub-benchmarks
-// impl=exec and impl=osexec, which -count runs alternately, so compare them
-// with benchstat -col /impl:
+// Benchmarks against os/exec. The ratios come from the interleaved ones,
+// which run both packages alternately within each iteration and report
+// exec-ns/call, osexec-ns/call and exec/osexec:
 //
-//	go test -run '^$' -bench . -benchmem -count 10 ./exec > new.txt
-//	benchstat -col /impl new.txt
+//	go test -run '^$' -bench 'VsOSExec|LayerVs' -benchtime 2s -count 6 ./exec
 //
-// They spawn a static no-op C program (bench/noop.c built with cc -static),
+// BenchmarkCalls and BenchmarkRunParallel8 run one package after the other
+// (sub-benchmarks impl=...), for allocations, and for benchstat -col /impl:
+//
+//	go test -run '^$' -bench 'Calls|RunParallel8' -benchmem ./exec
+//
+// All spawn a static no-op C program (bench/noop.c built with cc -static),
 // so that the child's own start-up is as small as it gets and the
-// spawn-and-wait machinery is what differs.
+// spawn-and-wait machinery is what differs. BenchmarkThousandChildren
+// counts threads instead (-benchtime 1x).
 
 var noop = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "exec-bench")
@@ -107,12 +115,19 @@ func BenchmarkCalls(b *testing.B) {
 // posix_spawn and waitpid).
 func BenchmarkRunParallel8(b *testing.B) {
 	path := noopPath(b)
-	impl := [2]func() error{
-		func() error { return Command(path).Run() },
-		func() error { return stdexec.Command(path).Run() },
+	impl := map[string]func() error{
+		"exec":   func() error { return Command(path).Run() },
+		"osexec": func() error { return stdexec.Command(path).Run() },
+		// Without CloseFDs and ResetSignals, as forkexec's own benchmarks.
+		"exec_inherit": func() error {
+			c := Command(path)
+			c.InheritFDs, c.InheritSignals = true, true
+			return c.Run()
+		},
 	}
-	for i, run := range impl {
-		b.Run("impl="+implNames[i], func(b *testing.B) {
+	for _, name := range []string{"exec", "exec_inherit", "osexec"} {
+		run := impl[name]
+		b.Run("impl="+name, func(b *testing.B) {
 			b.ReportAllocs()
 			// RunParallel starts parallelism*GOMAXPROCS goroutines.
 			b.SetParallelism(max(1, 8/runtimeGOMAXPROCS()))
@@ -239,21 +254,7 @@ func BenchmarkParallel8VsOSExec(b *testing.B) {
 		func() error { return stdexec.Command(path).Run() },
 	}
 	interleave(b, batch, func(which int) error {
-		var wg sync.WaitGroup
-		errs := make(chan error, workers)
-		for range workers {
-			wg.Go(func() {
-				for range batch / workers {
-					if err := impl[which](); err != nil {
-						errs <- err
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		close(errs)
-		return <-errs
+		return inParallel(workers, batch, impl[which])
 	})
 }
 
@@ -279,4 +280,53 @@ func interleave(b *testing.B, calls int, run func(which int) error) {
 	b.ReportMetric(float64(spent[0].Nanoseconds())/float64(calls), "exec-ns/call")
 	b.ReportMetric(float64(spent[1].Nanoseconds())/float64(calls), "osexec-ns/call")
 	b.ReportMetric(float64(spent[0])/float64(spent[1]), "exec/osexec")
+}
+
+// BenchmarkLayerVsForkExec8: what this layer costs over forkexec itself,
+// 8 goroutines at once, alternately: Run (without the CloseFDs and
+// ResetSignals defaults, so that the child does the same work) against
+// forkexec.Spawn plus a blocking wait4. The exec-ns/call column is this
+// package, osexec-ns/call is bare forkexec here.
+func BenchmarkLayerVsForkExec8(b *testing.B) {
+	path := noopPath(b)
+	impl := [2]func() error{
+		func() error {
+			c := Command(path)
+			c.InheritFDs, c.InheritSignals = true, true
+			return c.Run()
+		},
+		func() error {
+			pid, err := forkexec.Spawn(path, []string{path}, &forkexec.ProcAttr{Files: []uintptr{0, 1, 2}})
+			if err != nil {
+				return err
+			}
+			var ws syscall.WaitStatus
+			_, err = syscall.Wait4(pid, &ws, 0, nil)
+			return err
+		},
+	}
+	const workers, batch = 8, 64
+	interleave(b, batch, func(which int) error {
+		return inParallel(workers, batch, impl[which])
+	})
+}
+
+// inParallel makes calls calls of run from workers goroutines and
+// returns the first error.
+func inParallel(workers, calls int, run func() error) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Go(func() {
+			for range calls / workers {
+				if err := run(); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
 }
