@@ -526,3 +526,84 @@ func TestNilStreamsAreDevNull(t *testing.T) {
 		}
 	}
 }
+
+func TestFilesHandedOver(t *testing.T) {
+	checkLeaks(t)
+	dir := t.TempDir()
+	out, _ := os.Create(filepath.Join(dir, "out"))
+	defer out.Close()
+	in, _ := os.Open("/etc/hostname")
+	defer in.Close()
+	c := Command("/bin/cat")
+	c.Stdin, c.Stdout = in, out
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.copiers) != 0 {
+		t.Error("a file is copied by a goroutine")
+	}
+	if err := c.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile("/etc/hostname")
+	if got, _ := os.ReadFile(out.Name()); !bytes.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestEmptyArgsAndEnvironCopy(t *testing.T) {
+	checkLeaks(t)
+	out, err := (&Cmd{Path: "/bin/echo"}).Output()
+	if err != nil || string(out) != "\n" {
+		t.Errorf("empty Args: %q %v", out, err)
+	}
+	c := &Cmd{Env: []string{"A=1"}}
+	c.Environ()[0] = "changed"
+	if c.Env[0] != "A=1" {
+		t.Error("Environ aliases Env")
+	}
+	c = Command("/bin/true")
+	c.Stderr = io.Discard
+	if _, err := c.CombinedOutput(); err == nil || err.Error() != "exec: Stderr already set" {
+		t.Errorf("CombinedOutput with Stderr set: %v", err)
+	}
+}
+
+func TestContextOutcomes(t *testing.T) {
+	checkLeaks(t)
+	// Finished before the Context was done: no error from it.
+	ctx, cancel := context.WithCancel(context.Background())
+	c := CommandContext(ctx, "/bin/true")
+	if err := c.Run(); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+
+	// A Cancel that succeeds without killing: an otherwise successful
+	// command reports the Context's error.
+	ctx, cancel = context.WithCancel(context.Background())
+	c = CommandContext(ctx, "/bin/sh", "-c", "read x; true")
+	in, _ := c.StdinPipe()
+	c.Cancel = func() error { return in.Close() }
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := c.Wait(); !errors.Is(err, context.Canceled) {
+		t.Errorf("successful Cancel, clean exit: %v", err)
+	}
+
+	// Cancel set back to nil: the Context's end does nothing.
+	ctx, cancel = context.WithCancel(context.Background())
+	c = CommandContext(ctx, "/bin/sh", "-c", "read x; true")
+	in, _ = c.StdinPipe()
+	c.Cancel = nil
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	in.Close()
+	if err := c.Wait(); err != nil {
+		t.Errorf("nil Cancel: %v", err)
+	}
+}
