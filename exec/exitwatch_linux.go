@@ -15,7 +15,9 @@ import (
 func (c *Cmd) startProcess() error {
 	callerPidFD := c.sys.PidFD // c.sys is our copy; this is the caller's
 	c.exit.cloned = -1
-	c.sys.PidFD = &c.exit.cloned
+	if pollExits {
+		c.sys.PidFD = &c.exit.cloned
+	}
 	pid, err := forkexec.Spawn(c.Path, c.argv(), &c.attr)
 	if err != nil {
 		return err
@@ -38,6 +40,10 @@ func (c *Cmd) startProcess() error {
 	}
 	return nil
 }
+
+// pollExits is false only in tests of the fallback for kernels without
+// pidfds: a blocking wait in os.Process.Wait.
+var pollExits = true
 
 // exitWatcher waits for a child to exit without holding a thread: its
 // pidfd, made non-blocking, is registered with the runtime's poller, and

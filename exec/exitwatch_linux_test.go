@@ -1,11 +1,14 @@
 package exec
 
 import (
+	"context"
+	"errors"
 	"os"
 	"runtime"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/forkexec/forkexec/forkexec"
 	"golang.org/x/sys/unix"
@@ -95,4 +98,34 @@ func fcntlLocked(t *testing.T, path string) bool {
 		t.Fatal(err)
 	}
 	return lk.Type != unix.F_UNLCK
+}
+
+// Without a pidfd (kernels before 5.3), Wait falls back to os.Process.Wait's
+// blocking wait; the os/exec behaviours hold the same.
+func TestWithoutPidFD(t *testing.T) {
+	checkLeaks(t)
+	pollExits = false
+	defer func() { pollExits = true }()
+	c := Command("/bin/sh", "-c", "echo out; exit 2")
+	out, err := c.Output()
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || string(out) != "out\n" || c.exit.pidfd != nil {
+		t.Fatalf("%q %v (watcher %v)", out, err, c.exit.pidfd)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c = CommandContext(ctx, "/bin/sleep", "100")
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := c.Wait(); !errors.As(err, &ee) || c.WaitStatus().Signal() != syscall.SIGKILL {
+		t.Fatalf("cancelled: %v", err)
+	}
+	c = Command("/bin/sleep", "100")
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Abort(time.Minute); !errors.As(err, &ee) || c.WaitStatus().Signal() != syscall.SIGTERM {
+		t.Fatalf("Abort: %v", err)
+	}
 }
