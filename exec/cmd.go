@@ -134,7 +134,9 @@ type Cmd struct {
 	// Linux): this package's init function spawns the daemon and exits
 	// before main. Init functions of packages initialized before this one
 	// run in it too; a program whose init functions have effects outside
-	// the process should not use Daemonize.
+	// the process should not use Daemonize. A set-user-ID, set-group-ID or
+	// file-capability program cannot: its Start fails, since an environment
+	// variable its caller could set decides what the middle process runs.
 	Daemonize bool
 
 	// IgnoreExitStatus makes Wait, Run and Output return no error for a

@@ -19,6 +19,8 @@ import (
 // no Go code between fork and exec, so the middle process is this program
 // itself, started again with daemonEnv set: this package's init sees it,
 // spawns the daemon with forkexec, reports, and exits before main runs.
+// A privileged program (set-user-ID, say) ignores the variable, and so
+// cannot daemonize.
 //
 // daemonEnv's value: "REPORT PIDFILE FLAGS HOLES PATH": the descriptor to
 // report on, the pidfile's descriptor or -1, flag bits (1 CloseFDs, 2
@@ -32,15 +34,28 @@ const (
 )
 
 func init() {
-	if spec, ok := os.LookupEnv(daemonEnv); ok {
-		os.Exit(runDaemonMiddle(spec))
+	spec, ok := os.LookupEnv(daemonEnv)
+	if !ok {
+		return
 	}
+	if privileged() {
+		// Whoever started a set-user-ID program chose its environment:
+		// obeying the variable would run their choice of program with
+		// this one's privileges.
+		os.Unsetenv(daemonEnv)
+		return
+	}
+	os.Exit(runDaemonMiddle(spec))
 }
 
 // startDaemon starts the middle process with the descriptors files (holes
 // included), env and the pidfile's descriptor (or -1), and learns from it
 // how the daemon's start went.
 func (c *Cmd) startDaemon(files []uintptr, env []string, pidFileFD int) error {
+	if privileged() {
+		// Its middle process would ignore daemonEnv and run main.
+		return errors.New("exec: Daemonize is not available to a set-user-ID, set-group-ID or file-capability program")
+	}
 	self, err := selfExecutable()
 	if err != nil {
 		return err

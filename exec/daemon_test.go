@@ -108,3 +108,11 @@ func syscallGetsid() int {
 	sid, _ := unix.Getsid(0)
 	return sid
 }
+
+// This test binary runs with no privileges beyond its caller's, so the
+// daemon's middle process works; a set-user-ID one must refuse.
+func TestNotPrivileged(t *testing.T) {
+	if privileged() {
+		t.Fatal("privileged() is true for an ordinary test binary")
+	}
+}
