@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -60,10 +59,13 @@ func (c *Cmd) startDaemon(files []uintptr, env []string, pidFileFD int) error {
 	if err != nil {
 		return err
 	}
-	report, w, err := os.Pipe()
+	// A socket pair rather than a pipe: the middle process reports on it,
+	// then waits for this end to close before it exits (see below).
+	pair, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return err
+		return os.NewSyscallError("socketpair", err)
 	}
+	report, w := os.NewFile(uintptr(pair[0]), "daemon report"), os.NewFile(uintptr(pair[1]), "daemon report")
 	defer report.Close()
 	nullFD, err := devNull(syscall.O_RDONLY)
 	if err != nil {
@@ -103,24 +105,45 @@ func (c *Cmd) startDaemon(files []uintptr, env []string, pidFileFD int) error {
 	if err != nil {
 		return err
 	}
-	out, _ := io.ReadAll(report)
+	out := readLine(report)
+	daemonPid, startErr := parseDaemonReport(out)
+	if daemonPid > 0 {
+		// The middle process has not exited, so the daemon is its child,
+		// reaped by no one even if it has exited already: its pid cannot
+		// have been reused, and the pidfd FindProcess opens is the
+		// daemon's. Only then may the middle process go.
+		c.Process, _ = os.FindProcess(daemonPid)
+	}
+	report.Close()
 	middle, _ := os.FindProcess(pid)
 	state, err := middle.Wait()
 	if err != nil {
 		return err
 	}
 	c.middleState = state
-	daemonPid, startErr := parseDaemonReport(out)
 	if startErr != nil {
 		return startErr
 	}
 	if daemonPid == 0 {
 		return fmt.Errorf("exec: daemonizing: the middle process (%v) reported %q", state, out)
 	}
-	// The daemon is not our child; its pid is safe to open a pidfd on only
-	// while it runs, which, having just started, it almost surely does.
-	c.Process, _ = os.FindProcess(daemonPid)
 	return nil
+}
+
+// readLine reads from f up to a newline or the end, whichever comes first.
+func readLine(f *os.File) []byte {
+	var line []byte
+	var b [64]byte
+	for {
+		n, err := f.Read(b[:])
+		line = append(line, b[:n]...)
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			return line[:i]
+		}
+		if err != nil {
+			return line
+		}
+	}
 }
 
 func selfExecutable() (string, error) {
@@ -151,7 +174,8 @@ func parseDaemonReport(out []byte) (int, error) {
 
 // runDaemonMiddle is the middle process: it spawns the daemon with the
 // descriptors it was given, writes its pid to the pidfile and to the
-// report descriptor, and returns the exit status for this process.
+// report socket, waits for the parent to close the socket, and returns the
+// exit status for this process.
 func runDaemonMiddle(spec string) int {
 	f := strings.SplitN(spec, " ", 5)
 	if len(f) != 5 {
@@ -162,7 +186,19 @@ func runDaemonMiddle(spec string) int {
 	flags, _ := strconv.Atoi(f[2])
 	path := f[4]
 	syscall.CloseOnExec(reportFD) // the daemon must not hold the report open
-	report := func(s string) { syscall.Write(reportFD, []byte(s)) }
+	report := func(s string) {
+		syscall.Write(reportFD, []byte(s+"\n"))
+		// Stay, and so keep the daemon from being reaped and its pid from
+		// being reused, until the parent has a pidfd of it and closes its
+		// end of the socket.
+		var b [1]byte
+		for {
+			n, err := syscall.Read(reportFD, b[:])
+			if n == 0 || err != nil && err != syscall.EINTR {
+				return
+			}
+		}
+	}
 
 	files := make([]uintptr, reportFD)
 	for i := range files {
