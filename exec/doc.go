@@ -64,9 +64,11 @@
 //   - Daemonize: the child in a session of its own, adopted by init, with
 //     this program run again as the middle process (see Cmd.Daemonize for
 //     what that implies).
-//   - LimitedBuffer bounds the output kept from a child; IgnoreExitStatus
-//     makes a non-zero exit or a death by signal a status to read
-//     (Cmd.WaitStatus) rather than an error.
+//   - Buffers: an input buffer is Stdin = bytes.NewReader(b), as in
+//     os/exec (libvirt's virCommandSetInputBuffer); LimitedBuffer bounds
+//     the output kept from a child, which it keeps reading so that the
+//     child never blocks; IgnoreExitStatus makes a non-zero exit or a death
+//     by signal a status to read (Cmd.WaitStatus) rather than an error.
 //   - Abort: SIGTERM, a grace period, SIGKILL, reap.
 //
 // # Waiting
