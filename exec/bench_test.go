@@ -8,6 +8,7 @@ import (
 	"os"
 	stdexec "os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -130,7 +131,7 @@ func BenchmarkRunParallel8(b *testing.B) {
 		b.Run("impl="+name, func(b *testing.B) {
 			b.ReportAllocs()
 			// RunParallel starts parallelism*GOMAXPROCS goroutines.
-			b.SetParallelism(max(1, 8/runtimeGOMAXPROCS()))
+			b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					if err := run(); err != nil {
@@ -216,7 +217,7 @@ func settledThreads() int {
 			return n
 		}
 		last = n
-		sleepBriefly()
+		time.Sleep(50 * time.Millisecond) // let the waits reach the kernel
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	stdexec "os/exec"
 	"path/filepath"
 	"slices"
@@ -371,7 +372,8 @@ func TestResetSignalsDefault(t *testing.T) {
 		v, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimPrefix(string(out), "SigIgn:")), 16, 64)
 		return v
 	}
-	ignoreSIGHUP(t)
+	signal.Ignore(syscall.SIGHUP)
+	defer signal.Reset(syscall.SIGHUP)
 	hup := uint64(1) << (syscall.SIGHUP - 1)
 	if got := sigIgn(&Cmd{}); got&hup != 0 {
 		t.Errorf("SIGHUP ignored in child by default: %x", got)
