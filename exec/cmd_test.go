@@ -609,3 +609,15 @@ func TestContextOutcomes(t *testing.T) {
 		t.Errorf("nil Cancel: %v", err)
 	}
 }
+
+// forkexec's fields reach the child through Cmd.SysProcAttr as they are:
+// Umask here, one of the fields added after this package was written.
+func TestSysProcAttrFieldsPassThrough(t *testing.T) {
+	checkLeaks(t)
+	c := Command("/bin/sh", "-c", "umask")
+	c.SysProcAttr = &forkexec.SysProcAttr{UseUmask: true, Umask: 0o027}
+	out, err := c.Output()
+	if err != nil || strings.TrimSpace(string(out)) != "0027" {
+		t.Fatalf("umask %q, %v", out, err)
+	}
+}
