@@ -129,3 +129,62 @@ func TestWithoutPidFD(t *testing.T) {
 		t.Fatalf("Abort: %v", err)
 	}
 }
+
+// Many commands at once, finishing, failing, cancelled and cut short by
+// WaitDelay, for the race detector and the leak checks.
+func TestConcurrentMix(t *testing.T) {
+	checkLeaks(t)
+	const n = 40
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			switch i % 4 {
+			case 0:
+				out, err := CommandContext(ctx, "/bin/echo", "hi").Output()
+				if err == nil && string(out) != "hi\n" {
+					err = errors.New("output " + string(out))
+				}
+				errs <- err
+			case 1:
+				err := CommandContext(ctx, "/bin/sh", "-c", "exit 3").Run()
+				var ee *ExitError
+				if errors.As(err, &ee) && ee.ExitCode() == 3 {
+					err = nil
+				}
+				errs <- err
+			case 2:
+				c := CommandContext(ctx, "/bin/sleep", "100")
+				c.WaitDelay = 10 * time.Millisecond
+				if err := c.Start(); err != nil {
+					errs <- err
+					return
+				}
+				cancel()
+				err := c.Wait()
+				var ee *ExitError
+				if errors.As(err, &ee) {
+					err = nil
+				}
+				errs <- err
+			case 3:
+				c := CommandContext(ctx, "/bin/cat")
+				c.Stdin = strings.NewReader(strings.Repeat("x", 100000))
+				var out LimitedBuffer
+				out.Limit = 10
+				c.Stdout = &out
+				err := c.Run()
+				if err == nil && out.Dropped() != 100000-10 {
+					err = errors.New("short copy")
+				}
+				errs <- err
+			}
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
