@@ -621,3 +621,35 @@ func TestSysProcAttrFieldsPassThrough(t *testing.T) {
 		t.Fatalf("umask %q, %v", out, err)
 	}
 }
+
+// With SIGCHLD ignored the kernel reaps children itself; Wait then fails
+// as os/exec's does, rather than hang, and leaves no pidfd behind. Go
+// cannot undo signal.Ignore(SIGCHLD) for the kernel, so this runs in a
+// process of its own: this test binary again, running only
+// TestSIGCHLDIgnoredChild.
+func TestSIGCHLDIgnored(t *testing.T) {
+	checkLeaks(t)
+	c := Command(os.Args[0], "-test.run=^TestSIGCHLDIgnoredChild$", "-test.v")
+	c.Env = append(os.Environ(), sigchldChildEnv+"=1")
+	out, err := c.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestSIGCHLDIgnoredChild") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+}
+
+const sigchldChildEnv = "EXEC_TEST_SIGCHLD_IGNORED"
+
+func TestSIGCHLDIgnoredChild(t *testing.T) {
+	if os.Getenv(sigchldChildEnv) == "" {
+		t.Skip("run by TestSIGCHLDIgnored")
+	}
+	checkLeaks(t)
+	signal.Ignore(syscall.SIGCHLD)
+	err := Command("/bin/true").Run()
+	std := stdexec.Command("/bin/true")
+	stdErr := std.Run()
+	std.Process.Release() // os/exec leaves its pidfd to the garbage collector
+	if !errors.Is(err, syscall.ECHILD) || !errors.Is(stdErr, syscall.ECHILD) {
+		t.Fatalf("got %v, os/exec %v", err, stdErr)
+	}
+}

@@ -54,6 +54,11 @@ func (c *Cmd) Wait() error {
 	c.exit.wait()
 	state, err := c.Process.Wait() // after exit.wait, this reaps at once
 	c.exit.close()
+	if err != nil {
+		// Reaped by someone else (SIGCHLD ignored, say): the os package
+		// would keep its pidfd until the Process is collected.
+		c.Process.Release()
+	}
 	if err == nil && !state.Success() && !c.IgnoreExitStatus {
 		err = &ExitError{ProcessState: state}
 	}
