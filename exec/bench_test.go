@@ -331,3 +331,22 @@ func inParallel(workers, calls int, run func() error) error {
 	close(errs)
 	return <-errs
 }
+
+// BenchmarkHundredMBVsOSExec: 100 MB of a child's output into a 1 MB
+// LimitedBuffer, this package and os/exec alternately.
+func BenchmarkHundredMBVsOSExec(b *testing.B) {
+	const script = "head -c 104857600 /dev/zero"
+	impl := [2]func() error{
+		func() error {
+			c := Command("/bin/sh", "-c", script)
+			c.Stdout = &LimitedBuffer{Limit: 1 << 20}
+			return c.Run()
+		},
+		func() error {
+			c := stdexec.Command("/bin/sh", "-c", script)
+			c.Stdout = &LimitedBuffer{Limit: 1 << 20}
+			return c.Run()
+		},
+	}
+	interleave(b, 1, func(which int) error { return impl[which]() })
+}
