@@ -101,7 +101,7 @@ func ExampleLimitedBuffer() {
 // A pidfile locked for as long as the child lives: a second start fails,
 // and anyone can test liveness.
 func ExampleCmd_PidFile() {
-	pidfile := filepath.Join(os.TempDir(), "example-daemon.pid")
+	pidfile := filepath.Join(os.TempDir(), fmt.Sprintf("example-%d.pid", os.Getpid()))
 	defer os.Remove(pidfile)
 	cmd := exec.Command("sleep", "10")
 	cmd.PidFile = pidfile
