@@ -31,6 +31,23 @@
 //     chdir, setgroups, setuid, dup, set ctty, ptrace, exec, ...), its errno
 //     and the path, descriptor or signal concerned, as in "forkexec: chdir
 //     /no/such: no such file or directory". It unwraps to the Errno.
+//   - NoNewPrivs, UseLandlock, LandlockFD, LandlockFlags: Go 1.28's fields
+//     (go.dev/issue/68595), with its names, types and place, so that a
+//     program written for Go 1.28 switches unchanged.
+//   - What a container runtime, sandbox or supervisor sets between clone
+//     and exec, each a field of SysProcAttr, off when zero: UseUmask and
+//     Umask; Rlimits; UseSignalMask and SignalMask (posix_spawn's
+//     SETSIGMASK); Capabilities (bounding, permitted, effective and
+//     inheritable sets and securebits, with OnlyCaps for "clear all but
+//     these"); SeccompFilter and SeccompFlags; UseExecFD and ExecFD
+//     (fexecve, a program in a memfd); RetryTextBusy (ETXTBSY,
+//     go.dev/issue/22315); Hostname and Domainname; UseDirFD and DirFD
+//     (posix_spawn's addfchdir); UseOOMScoreAdj and OOMScoreAdj;
+//     JoinNamespaces (setns). Bad values are refused before the fork; a
+//     failure in the child names its step and item ("setrlimit
+//     RLIMIT_NOFILE", "setns fd 7 (uts)").
+//   - NewPlan: what a spawn would do, step by step, without doing it (see
+//     below).
 //
 // # Compile, then run
 //
@@ -112,10 +129,12 @@
 //
 // The steps of the program, in the order compileSteps (program_linux.go)
 // writes them and the child runs them; each is where it is for a reason.
-// The syscall package's order, with the extensions at their places:
+// The syscall package's order, with the extensions (marked +) at their
+// places:
 //
-//  1. prctl(PR_SET_KEEPCAPS) if AmbientCaps: capabilities must survive the
-//     setuid below.
+//  1. prctl(PR_SET_KEEPCAPS) if AmbientCaps, or if Capabilities sets the
+//     permitted, effective or inheritable set and Credential changes the
+//     uid: capabilities must survive the setuid below.
 //  2. Write the uid and gid maps, when the kernel lets the child map
 //     itself, or wait for the parent to write them (on a futex word on the
 //     own-stack path, on a pipe on the fork path): later steps use the ids
@@ -126,33 +145,61 @@
 //     stop the child.
 //  5. Restore signals (runtime_AfterForkInChild): put the runtime's signal
 //     handlers back to SIG_DFL, then restore the spawning thread's mask.
-//  6. unshare, writing the child's own maps for CLONE_NEWUSER, and making /
+//  6. + setns for JoinNamespaces, a user namespace first and a mount
+//     namespace last: existing namespaces before new ones, which are then
+//     made inside them, as runc and nsenter do.
+//  7. unshare, writing the child's own maps for CLONE_NEWUSER, and making /
 //     private for CLONE_NEWNS so that the child's mounts do not propagate
 //     back.
-//  7. chroot, while the child still has the privilege for it.
-//  8. setgroups, setgid, setuid, in that order: once the uid is dropped the
+//  8. + sethostname and setdomainname, in the new UTS namespace (one is
+//     required, so that a spawn never renames the host).
+//  9. + oom_score_adj, through /proc before a chroot may hide it, and
+//     before setuid: lowering it needs CAP_SYS_RESOURCE.
+//  10. + Rlimits, before setuid: raising a hard limit needs
+//     CAP_SYS_RESOURCE (in the initial user namespace: in a new one it
+//     fails with EPERM).
+//  11. chroot, while the child still has the privilege for it.
+//  12. + Capabilities.SecureBits, then the bounding set: both need
+//     CAP_SETPCAP, which setuid takes away.
+//  13. setgroups, setgid, setuid, in that order: once the uid is dropped the
 //     others can no longer be changed.
-//  9. Make the ambient capabilities permitted and inheritable, then raise
+//  14. + capset of Capabilities' permitted, effective and inheritable sets,
+//     after setuid, which clears the effective set.
+//  15. Make the ambient capabilities permitted and inheritable, then raise
 //     each: setuid would have cleared them.
-//  10. chdir, after chroot so Dir is inside the new root, and after setuid
-//     so it is checked with the child's own permissions.
-//  11. Arm Pdeathsig, after setuid, which clears it.
-//  12. Move Files into place (two passes; see the descriptor race below),
+//  16. + fchdir(DirFD), then chdir(Dir), after chroot so Dir is inside the
+//     new root, and after setuid so it is checked with the child's own
+//     permissions. + umask.
+//  17. Arm Pdeathsig, after setuid, which clears it.
+//  18. + NoNewPrivs, then Landlock, where Go 1.28 puts them: Landlock needs
+//     no_new_privs, and LandlockFD is still the parent's number before
+//     Files move.
+//  19. + Move the descriptor to exec (ExecFD) out of the way of Files.
+//  20. Move Files into place (two passes; see the descriptor race below),
 //     close what Files says to close, and 0, 1 and 2 if Files is shorter.
-//  13. CloseFDs, if set.
-//  14. TIOCNOTTY for Noctty, TIOCSCTTY for Setctty: Ctty is now an index
+//  21. + CloseFDs.
+//  22. TIOCNOTTY for Noctty, TIOCSCTTY for Setctty: Ctty is now an index
 //     into Files.
-//  15. Restore RLIMIT_NOFILE to the program's original, where it is known
-//     (see the differences below), at the stdlib's place.
-//  16. ResetSignals, if set: last but ptrace, so that no step can install
-//     a handler or block a signal after it.
-//  17. ptrace(PTRACE_TRACEME), as late as possible, so that the tracer sees
+//  23. Restore RLIMIT_NOFILE to the program's original, where it is known
+//     and Rlimits does not set it (see the differences below), at the
+//     stdlib's place.
+//  24. + ResetSignals, then + SignalMask: last but ptrace, seccomp and
+//     exec, so that no step can install a handler or block a signal after
+//     them.
+//  25. ptrace(PTRACE_TRACEME), as late as possible, so that the tracer sees
 //     the exec and not the child's setup.
-//  18. execve. On failure, or at any failed step above, the child leaves
-//     its report and exits with status 253.
+//  26. + The seccomp filter, last, so that it judges the program's calls
+//     and none of the setup's.
+//  27. execve, or execveat of ExecFD, retrying ETXTBSY if RetryTextBusy. On
+//     failure, or at any failed step above, the child leaves its report
+//     and exits with status 253.
 //
-// On FreeBSD (program_freebsd.go): jail_attach first, then 3 to 5, 7, 8,
-// 10 to 18, Pdeathsig through procctl(PROC_PDEATHSIG_CTL).
+// On FreeBSD (program_freebsd.go): jail_attach first, then 3 to 5, 10, 11,
+// 13, 16 to 18 (no_new_privs through procctl(PROC_NO_NEW_PRIVS_CTL),
+// Pdeathsig through procctl(PROC_PDEATHSIG_CTL), no Landlock), 19 to 25,
+// and 27 with fexecve. The Linux-only settings are not fields of FreeBSD's
+// SysProcAttr, so a program asking for them does not build for FreeBSD
+// rather than run without them.
 //
 // # Hazards, and how each is met
 //
