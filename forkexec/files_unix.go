@@ -8,6 +8,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// asDup3Errno turns a failed F_DUPFD_CLOEXEC's errno into the one the
+// syscall package's dup3 onto nextfd gives for the same failure: with
+// nextfd at or above RLIMIT_NOFILE, fcntl says EINVAL and dup3 EBADF. The
+// other failure, EMFILE (every number from nextfd up to the limit taken),
+// is forkexec's own: the stdlib's dup3 would replace one of them.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func asDup3Errno(err syscall.Errno) syscall.Errno {
+	if err == syscall.EINVAL {
+		return syscall.EBADF
+	}
+	return err
+}
+
 // parkedSlot marks, in placeFiles' which, a failure to park a slot's
 // descriptor rather than to dup it onto the slot.
 const parkedSlot = 1 << 30
@@ -42,7 +58,7 @@ func placeFiles(c *childArgs) (err syscall.Errno) {
 	if c.pipe >= 0 && c.pipe < nextfd {
 		if c.pipe, err = rawFcntl(c.pipe, unix.F_DUPFD_CLOEXEC, nextfd); err != 0 {
 			c.detail = -1
-			return err
+			return asDup3Errno(err)
 		}
 	}
 	for i := 0; i < len(fd); i++ {
@@ -50,7 +66,7 @@ func placeFiles(c *childArgs) (err syscall.Errno) {
 			// The lowest free descriptor from nextfd up: see below.
 			if fd[i], err = rawFcntl(fd[i], unix.F_DUPFD_CLOEXEC, nextfd); err != 0 {
 				c.detail = parkedSlot | int32(i)
-				return err
+				return asDup3Errno(err)
 			}
 		}
 	}
