@@ -43,6 +43,9 @@ type fbsdReport struct {
 	Pdeathsig     int
 	SighupIgnored bool
 	FDs           []int // open descriptors among 0..9 and the one asked about
+	Umask         int
+	Core          [2]int64 // RLIMIT_CORE, soft and hard
+	NoNewPrivs    int      // procctl(PROC_NO_NEW_PRIVS_STATUS)
 }
 
 // TestFreeBSDHelperProcess is the child of the tests below, not a test.
@@ -67,6 +70,11 @@ func TestFreeBSDHelperProcess(t *testing.T) {
 		r.Jailed, _ = unix.SysctlUint32("security.jail.jailed")
 		r.Pdeathsig, _ = forkexec.PdeathsigStatus()
 		r.SighupIgnored = signal.Ignored(syscall.SIGHUP)
+		r.Umask = syscall.Umask(0)
+		var core syscall.Rlimit
+		syscall.Getrlimit(syscall.RLIMIT_CORE, &core)
+		r.Core = [2]int64{core.Cur, core.Max}
+		r.NoNewPrivs, _ = forkexec.NoNewPrivsStatus()
 		probe := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
 		if len(args) > 0 {
 			n, _ := strconv.Atoi(args[0])

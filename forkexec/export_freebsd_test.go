@@ -20,3 +20,14 @@ func PdeathsigStatus() (int, error) {
 	}
 	return int(sig), nil
 }
+
+// NoNewPrivsStatus returns the calling process's no-new-privileges flag, as
+// procctl(PROC_NO_NEW_PRIVS_STATUS) reports it (1 if set).
+func NoNewPrivsStatus() (int, error) {
+	const procNoNewPrivsStatus = 20 // PROC_NO_NEW_PRIVS_STATUS, <sys/procctl.h>
+	var v int32
+	if err := rawProcctl(pPID, 0, procNoNewPrivsStatus, unsafe.Pointer(&v)); err != 0 {
+		return 0, err
+	}
+	return int(v), nil
+}

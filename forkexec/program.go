@@ -255,7 +255,8 @@ var testFault struct {
 func (b *builder) program(argv0 string, argv []string, attr *ProcAttr, sys *SysProcAttr) {
 	p := b.p
 	b.execArgs(argv0, argv, attr.Env)
-	if freebsdArgv0Quirk && len(argv) > 0 && len(argv[0]) > len(argv0) && !b.sizing {
+	// (Not with UseExecFD, where argv0 names nothing the child runs.)
+	if freebsdArgv0Quirk && !sys.UseExecFD && len(argv) > 0 && len(argv[0]) > len(argv0) && !b.sizing {
 		*p.argv = p.argv0
 	}
 	fdAt := b.words(len(attr.Files))
