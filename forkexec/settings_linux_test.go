@@ -500,3 +500,37 @@ func TestJoinNamespaces(t *testing.T) {
 // secbitNoroot is SECBIT_NOROOT, <linux/securebits.h>, which x/sys/unix
 // does not name.
 const secbitNoroot = 1 << 0
+
+// TestSettingsInUserNamespace applies the settings in a child that is root
+// only inside a new user namespace, mapped to nobody outside: what needs
+// privilege needs it in that namespace (seccomp without no_new_privs, the
+// bounding set, the hostname of a UTS namespace it owns), and gets it.
+func TestSettingsInUserNamespace(t *testing.T) {
+	requireRoot(t)
+	filter, ok := seccompDeny(unix.SYS_MKDIRAT, syscall.EXDEV)
+	if !ok {
+		t.Skipf("no audit architecture number for %s in this test", runtime.GOARCH)
+	}
+	nobody := []forkexec.SysProcIDMap{{ContainerID: 0, HostID: 65534, Size: 1}}
+	bind := uintptr(unix.CAP_NET_BIND_SERVICE)
+	sys := &forkexec.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER | syscall.CLONE_NEWUTS,
+		UidMappings: nobody, GidMappings: nobody,
+		// Root of the namespace, nobody outside: the child's ids
+		// before this are the parent's, which the maps do not map.
+		Credential: &forkexec.Credential{Uid: 0, Gid: 0},
+		Hostname:   "userns", UseUmask: true, Umask: 0o077,
+		Rlimits:       []forkexec.Rlimit{{Resource: syscall.RLIMIT_CORE}},
+		Capabilities:  &forkexec.Capabilities{Bounding: []uintptr{bind}},
+		SeccompFilter: filter,
+	}
+	rep := runProbe(t, &forkexec.ProcAttr{Files: stdio(), Sys: sys})
+	if rep.Uid[0] != 0 || rep.Hostname != "userns" || rep.Status["Umask"] != "0077" || rep.Rlimits["core"] != [2]uint64{0, 0} ||
+		rep.Status["CapBnd"] != capBits(bind) || rep.Status["Seccomp"] != "2" || rep.Status["NoNewPrivs"] != "0" {
+		t.Errorf("uid %d hostname %q umask %s core %v CapBnd %s Seccomp %s NoNewPrivs %s",
+			rep.Uid[0], rep.Hostname, rep.Status["Umask"], rep.Rlimits["core"], rep.Status["CapBnd"], rep.Status["Seccomp"], rep.Status["NoNewPrivs"])
+	}
+	if got := runProbeMode(t, &forkexec.ProcAttr{Files: stdio(), Sys: sys}, "mkdir", filepath.Join(t.TempDir(), "d")); got != int(syscall.EXDEV) {
+		t.Errorf("mkdir under the filter: exit %d, want EXDEV", got)
+	}
+}
