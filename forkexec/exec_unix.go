@@ -81,13 +81,7 @@ func StartProcess(argv0 string, argv []string, attr *ProcAttr) (pid int, handle 
 // forkExec is the parent's side of a spawn: compile, clone, learn whether
 // the exec happened.
 func forkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err *Error) {
-	if attr == nil {
-		attr = &zeroProcAttr
-	}
-	sys := attr.Sys
-	if sys == nil {
-		sys = &zeroSysProcAttr
-	}
+	attr, sys := withDefaults(attr)
 
 	// Every check comes before the fork, so that bad input costs nothing but
 	// the error: no child is started with half its setup done. Everything
@@ -152,6 +146,17 @@ func forkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err *Error)
 	}
 	failureCleanup(sys)
 	return 0, p.failure(&report, attr)
+}
+
+// withDefaults returns attr and its Sys, the zero values for nil.
+func withDefaults(attr *ProcAttr) (*ProcAttr, *SysProcAttr) {
+	if attr == nil {
+		attr = &zeroProcAttr
+	}
+	if attr.Sys == nil {
+		return attr, &zeroSysProcAttr
+	}
+	return attr, attr.Sys
 }
 
 // readReport reads a child's report from the error pipe, retrying on EINTR.

@@ -49,13 +49,7 @@ type PlanStep struct {
 // Decisions that depend on the process (its effective ids, for who writes
 // id maps) are made as of the call.
 func NewPlan(argv0 string, argv []string, attr *ProcAttr) (*Plan, error) {
-	if attr == nil {
-		attr = &zeroProcAttr
-	}
-	sys := attr.Sys
-	if sys == nil {
-		sys = &zeroSysProcAttr
-	}
+	attr, sys := withDefaults(attr)
 	var p program
 	if err := compile(&p, argv0, argv, attr, sys); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -368,6 +369,50 @@ func split64(v uint64) (lo, hi uintptr) { return uintptr(uint32(v)), uintptr(v >
 //go:norace
 //go:nocheckptr
 func join64(lo, hi uintptr) uint64 { return uint64(uint32(lo)) | uint64(uint32(hi))<<32 }
+
+// addTerminalToPtrace adds the steps both kernels have between the Files
+// shuffle and the last ones, in their order: Noctty and Setctty (after the
+// shuffle: here Ctty is an index into Files), RLIMIT_NOFILE restored,
+// ResetSignals then SignalMask (late, so that no step can install a
+// handler or block a signal after them), and Ptrace as late as possible,
+// so that the tracer does not see the child's setup, only the exec
+// (go.dev/issue/21428).
+//
+// Both kernels' SysProcAttr have the fields it reads.
+func (b *builder) addTerminalToPtrace(sys *SysProcAttr, cttyArg uintptr) {
+	if sys.Noctty {
+		b.add(opNoctty)
+	}
+	if sys.Setctty {
+		b.add(opSetctty, uintptr(sys.Ctty), cttyArg)
+	}
+	b.addRestoreNofile(sys.Rlimits)
+	if sys.ResetSignals {
+		b.add(opResetSignals)
+	}
+	b.addSignalMask(opSignalMask, sys.UseSignalMask, sys.SignalMask)
+	if sys.Ptrace {
+		b.add(opPtrace)
+	}
+}
+
+// addExec adds the exec: of argv0 or of the parked descriptor, retrying
+// ETXTBSY for retry if positive.
+func (b *builder) addExec(byFD bool, fd int, retry time.Duration) {
+	switch {
+	case retry > 0:
+		lo, hi := split64(uint64(retry))
+		var useFD uintptr
+		if byFD {
+			useFD = 1
+		}
+		b.add(opExecRetry, lo, hi, useFD, uintptr(fd))
+	case byFD:
+		b.add(opExecFD, uintptr(fd))
+	default:
+		b.add(opExec)
+	}
+}
 
 // addRlimits adds a step per resource limit: op with the resource and the
 // limit, as the kernel's struct rlimit64 (two 64-bit words), in memory.

@@ -108,33 +108,9 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 			b.add(opCloseFrom, uintptr(len(attr.Files)))
 		}
 	}
-	if sys.Noctty {
-		b.add(opNoctty)
-	}
-	if sys.Setctty {
-		b.add(opSetctty, uintptr(sys.Ctty), 0)
-	}
-	b.addRestoreNofile(sys.Rlimits)
-	if sys.ResetSignals {
-		b.add(opResetSignals)
-	}
-	b.addSignalMask(opSignalMask, sys.UseSignalMask, sys.SignalMask)
-	if sys.Ptrace {
-		b.add(opPtrace)
-	}
-	switch {
-	case sys.RetryTextBusy > 0:
-		lo, hi := split64(uint64(sys.RetryTextBusy))
-		var byFD uintptr
-		if sys.UseExecFD {
-			byFD = 1
-		}
-		b.add(opExecRetry, lo, hi, byFD, uintptr(sys.ExecFD))
-	case sys.UseExecFD:
-		b.add(opExecFD, uintptr(sys.ExecFD))
-	default:
-		b.add(opExec)
-	}
+	// TIOCSCTTY's argument: 0 (FreeBSD ignores it).
+	b.addTerminalToPtrace(sys, 0)
+	b.addExec(sys.UseExecFD, sys.ExecFD, sys.RetryTextBusy)
 }
 
 // osStep is the Step that an operation only FreeBSD has reports as.

@@ -261,25 +261,8 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 			b.add(opCloseFDsRange, uintptr(len(attr.Files)))
 		}
 	}
-	if sys.Noctty {
-		b.add(opNoctty)
-	}
-	// After the shuffle: here Ctty is an index into Files.
-	if sys.Setctty {
-		b.add(opSetctty, uintptr(sys.Ctty), 1)
-	}
-	b.addRestoreNofile(sys.Rlimits)
-	// Last but the mask, ptrace, seccomp and exec, so no step above can
-	// install a handler or block a signal after the reset.
-	if sys.ResetSignals {
-		b.add(opResetSignals)
-	}
-	b.addSignalMask(opSignalMask, sys.UseSignalMask, sys.SignalMask)
-	// Tracing starts as late as possible so that the tracer does not see
-	// the child's setup, only the exec (go.dev/issue/21428).
-	if sys.Ptrace {
-		b.add(opPtrace)
-	}
+	// TIOCSCTTY's argument: 1, steal the terminal if root.
+	b.addTerminalToPtrace(sys, 1)
 	// The filter judges the program's calls, not the setup's.
 	b.addSeccomp(sys.SeccompFilter, sys.SeccompFlags)
 	b.addExec(sys.UseExecFD, sys.ExecFD, sys.RetryTextBusy)
@@ -340,24 +323,6 @@ func (b *builder) addSeccomp(filter []unix.SockFilter, flags uintptr) {
 		*(*uintptr)(b.at(prog + unsafe.Offsetof(unix.SockFprog{}.Filter))) = uintptr(b.at(insns))
 	}
 	b.add(opSeccomp, flags, prog)
-}
-
-// addExec adds the exec: of argv0 or of the parked descriptor, retrying
-// ETXTBSY for retry if positive.
-func (b *builder) addExec(byFD bool, fd int, retry time.Duration) {
-	switch {
-	case retry > 0:
-		lo, hi := split64(uint64(retry))
-		var useFD uintptr
-		if byFD {
-			useFD = 1
-		}
-		b.add(opExecRetry, lo, hi, useFD, uintptr(fd))
-	case byFD:
-		b.add(opExecFD, uintptr(fd))
-	default:
-		b.add(opExec)
-	}
 }
 
 // setsCaps reports whether caps sets any of the sets capset sets.
