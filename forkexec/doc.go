@@ -74,7 +74,7 @@
 //	id maps: the parent writes them (maps other than the child's own ids need privilege over the parent namespace)
 //	close fds: close_range (close_range(CLOSE_RANGE_CLOEXEC) answers)
 //	 0 set keepcaps
-//	 1 write id map written by the parent; wait on a futex
+//	 1 write id map by the parent; the child waits on a futex
 //	 2 setsid
 //	 3 restore signals
 //	 4 unshare 0x20000

@@ -106,7 +106,7 @@ var stepNames = [...]string{
 	StepUmask:          "umask",
 	StepNoNewPrivs:     "set no_new_privs",
 	StepLandlock:       "landlock_restrict_self",
-	StepExecFD:         "move exec fd",
+	StepExecFD:         "park exec",
 	StepSignalMask:     "set signal mask",
 	StepSeccomp:        "seccomp",
 }

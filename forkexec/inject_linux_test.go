@@ -127,12 +127,12 @@ func TestInjectEveryStep(t *testing.T) {
 	// Every kind of step the Linux child has, as a plan lists it.
 	for _, kind := range []string{
 		"set keepcaps", "write id map /proc/self/uid_map", "write id map /proc/self/setgroups", "write id map /proc/self/gid_map",
-		"write id map written by the parent; wait on a pipe", "setsid", "setpgid", "set foreground", "restore signals",
+		"write id map by the parent; the child waits on a pipe", "setsid", "setpgid", "set foreground", "restore signals",
 		"unshare", "make / private", "chroot", "setgroups", "setgid", "setuid", "set capabilities", "raise ambient capability",
 		"chdir", "set pdeathsig", "dup", "close fds by close_range", "close fds by /proc/self/fd", "detach ctty", "set ctty",
 		"reset signal", "ptrace", "exec",
 		"setns", "sethostname", "setdomainname", "set oom_score_adj", "setrlimit", "set securebits", "drop bounding capability",
-		"fchdir", "umask", "set no_new_privs", "move exec fd", "set signal mask", "seccomp",
+		"fchdir", "umask", "set no_new_privs", "park exec", "set signal mask", "seccomp",
 	} {
 		if !reached[kind] {
 			t.Errorf("no configuration reached a step %q", kind)
@@ -141,7 +141,7 @@ func TestInjectEveryStep(t *testing.T) {
 	if landlock && !reached["landlock_restrict_self"] {
 		t.Errorf("no configuration reached landlock_restrict_self")
 	}
-	if forkexec.OwnStackAvailable() && !reached["write id map written by the parent; wait on a futex"] {
+	if forkexec.OwnStackAvailable() && !reached["write id map by the parent; the child waits on a futex"] {
 		t.Errorf("the own-stack path's wait was not reached")
 	}
 }

@@ -462,9 +462,9 @@ func (p *program) osArgs(s *childStep) string {
 	case opWriteIDMap:
 		return p.cstringAt(s.arg[0])
 	case opWaitIDMapPipe:
-		return "written by the parent; wait on a pipe"
+		return "by the parent; the child waits on a pipe"
 	case opWaitIDMapFutex:
-		return "written by the parent; wait on a futex"
+		return "by the parent; the child waits on a futex"
 	case opUnshare:
 		return "0x" + strconv.FormatUint(uint64(s.arg[0]), 16)
 	case opAmbientPrep:
