@@ -9,11 +9,13 @@ import (
 )
 
 // System call numbers for clonestack_linux_amd64.s, which reads them (and
-// exitChildFailed) from go_asm.h.
-const (
-	sysClone3 = unix.SYS_CLONE3
-	sysExit   = unix.SYS_EXIT
-)
+// exitChildFailed) from go_asm.h; no Go code uses them.
+
+//lint:ignore U1000 used by clonestack_linux_amd64.s, through go_asm.h
+const sysClone3 = unix.SYS_CLONE3
+
+//lint:ignore U1000 used by clonestack_linux_amd64.s, through go_asm.h
+const sysExit = unix.SYS_EXIT
 
 // canCloneOnOwnStack says whether this architecture has rawClone3OnStack,
 // and so the own-stack path (see childPath).
