@@ -11,6 +11,8 @@ import (
 
 // childOSArgs is what a FreeBSD child works with besides its program:
 // nothing.
+//
+//lint:ignore U1000 the shared childArgs has one; only Linux's holds anything
 type childOSArgs struct{}
 
 // runOSDirect runs an operation only FreeBSD has that is one raw call.

@@ -26,7 +26,8 @@ type childArgs struct {
 	pipe   int            // the error pipe's write end, or -1 when the report is left in *report
 	detail int32          // set by a failing step that has more to say: which item failed
 	execFD int            // where opParkExecFD put the descriptor to exec
-	os     childOSArgs
+	//lint:ignore U1000 empty on FreeBSD; Linux's child uses it
+	os childOSArgs
 }
 
 // childReport is what a child that failed tells its parent: through memory

@@ -182,15 +182,6 @@ func (b *builder) cstring(s string) uintptr {
 	return off
 }
 
-// data stores s as it is and returns its offset.
-func (b *builder) data(s []byte) uintptr {
-	off := b.bytes(len(s), 1)
-	if !b.sizing {
-		copy(unsafe.Slice((*byte)(b.at(off)), len(s)), s)
-	}
-	return off
-}
-
 // table stores ss as C strings and a NULL-terminated table of their
 // addresses, as execve wants argv and envp, and returns the table.
 func (b *builder) table(ss []string) **byte {

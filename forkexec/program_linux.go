@@ -325,6 +325,15 @@ func (b *builder) addSeccomp(filter []unix.SockFilter, flags uintptr) {
 	b.add(opSeccomp, flags, prog)
 }
 
+// data stores s as it is and returns its offset.
+func (b *builder) data(s []byte) uintptr {
+	off := b.bytes(len(s), 1)
+	if !b.sizing {
+		copy(unsafe.Slice((*byte)(b.at(off)), len(s)), s)
+	}
+	return off
+}
+
 // setsCaps reports whether caps sets any of the sets capset sets.
 func setsCaps(caps *Capabilities) bool {
 	return caps != nil && (caps.Permitted != nil || caps.Effective != nil || caps.Inheritable != nil)
