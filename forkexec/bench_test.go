@@ -75,9 +75,14 @@ func benchStaticHelper(b *testing.B) string {
 			benchHelperPath = p
 			return
 		}
-		cc, err := exec.LookPath("cc")
+		// $CC as make and cgo read it (a command, possibly with arguments), or cc.
+		ccArgs := strings.Fields(os.Getenv("CC"))
+		if len(ccArgs) == 0 {
+			ccArgs = []string{"cc"}
+		}
+		cc, err := exec.LookPath(ccArgs[0])
 		if err != nil {
-			benchHelperErr = errors.New("no cc to build the static no-op helper: " + err.Error())
+			benchHelperErr = errors.New("no C compiler to build the static no-op helper (set $CC or install gcc): " + err.Error())
 			return
 		}
 		dir, err := os.MkdirTemp("", "forkexec-bench")
@@ -91,7 +96,7 @@ func benchStaticHelper(b *testing.B) string {
 			return
 		}
 		bin := filepath.Join(dir, "noop")
-		out, err := exec.Command(cc, "-static", "-O2", "-o", bin, src).CombinedOutput()
+		out, err := exec.Command(cc, append(ccArgs[1:], "-static", "-O2", "-o", bin, src)...).CombinedOutput()
 		if err != nil {
 			benchHelperErr = fmt.Errorf("cc -static failed: %v\n%s", err, out)
 			return

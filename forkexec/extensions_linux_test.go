@@ -18,9 +18,7 @@ import (
 // probe, started through cprobe -block. Without ResetSignals the child
 // inherits both, as from syscall.ForkExec; with it, neither.
 func TestResetSignals(t *testing.T) {
-	if cprobePath == "" {
-		t.Skip("no C compiler (cc) to build testdata/cprobe.c")
-	}
+	requireCProbe(t)
 	const pipeBit, usr1Bit = 1 << (syscall.SIGPIPE - 1), 1 << (syscall.SIGUSR1 - 1)
 	for _, c := range []struct {
 		impl           string

@@ -56,7 +56,11 @@ func acquireForkLock() {
 	// forever, so let the forks in progress drain and the reader in first.
 	if hasWaitingReaders(ForkLock) {
 		forkingLock.Unlock()
+		// Empty on purpose, as in the syscall package's acquireForkLock:
+		// taking the read lock is the point, waiting until the forks in
+		// progress are done and the waiting reader has had its turn.
 		ForkLock.RLock()
+		//lint:ignore SA2001 the wait for the read lock is the purpose
 		ForkLock.RUnlock()
 		forkingLock.Lock()
 		if forking == 0 {

@@ -56,9 +56,7 @@ func TestForkLockBlocksSpawn(t *testing.T) {
 // close-on-exec, all under the read lock) alongside goroutines spawning
 // through forkexec and through os/exec. No child may inherit one.
 func TestNoLeakAcrossImplementations(t *testing.T) {
-	if cprobePath == "" {
-		t.Skip("no C compiler (cc) to build testdata/cprobe.c")
-	}
+	requireCProbe(t)
 	stop := make(chan struct{})
 	var makers sync.WaitGroup
 	for range 2 {

@@ -25,8 +25,8 @@ import (
 // group, terminal, namespaces and more; cprobePath is testdata/cprobe.c,
 // which reports descriptors and signal state, the things a Go program's
 // runtime changes before main. cprobePath is empty where there is no C
-// compiler, and the tests that need it skip.
-var probePath, cprobePath string
+// compiler, and the tests that need it skip, saying why (cprobeMissing).
+var probePath, cprobePath, cprobeMissing string
 
 func TestMain(m *testing.M) {
 	// A benchmark-only run (-run '^$', as bench/run.sh does) needs no
@@ -34,6 +34,12 @@ func TestMain(m *testing.M) {
 	// caches) just as the first benchmark starts.
 	flag.Parse()
 	if flag.Lookup("test.run").Value.String() == "^$" {
+		os.Exit(m.Run())
+	}
+	// A helper subprocess (see runHelper) uses its parent's probes.
+	if os.Getenv(helperEnv) != "" {
+		probePath, cprobePath = os.Getenv(helperProbeEnv), os.Getenv(helperCProbeEnv)
+		cprobeMissing = "not built by the parent test process"
 		os.Exit(m.Run())
 	}
 	dir, err := os.MkdirTemp("", "forkexec-test")
@@ -49,18 +55,9 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
-	if cc, err := exec.LookPath("cc"); err == nil {
-		out := filepath.Join(dir, "cprobe")
-		// Static where the C library allows it; cprobe never runs in a chroot,
-		// so a dynamic one does as well.
-		if exec.Command(cc, "-O2", "-static", "-o", out, "testdata/cprobe.c").Run() != nil {
-			if b, err := exec.Command(cc, "-O2", "-o", out, "testdata/cprobe.c").CombinedOutput(); err != nil {
-				fmt.Fprintf(os.Stderr, "building testdata/cprobe.c: %v\n%s", err, b)
-				os.RemoveAll(dir)
-				os.Exit(1)
-			}
-		}
-		cprobePath = out
+	cprobePath, cprobeMissing = buildCProbe(dir)
+	if cprobeMissing != "" {
+		fmt.Fprintf(os.Stderr, "forkexec tests: %s; the tests that need it skip\n", cprobeMissing)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -68,18 +65,70 @@ func TestMain(m *testing.M) {
 }
 
 // buildProbe builds testdata/probe as a static binary, so that it also runs
-// inside a chroot holding nothing else.
+// inside a chroot holding nothing else. The user's GOFLAGS stay (such as
+// -buildvcs=false, without which a checkout owned by another user fails to
+// build); only cgo is turned off, which is what makes the binary static.
 func buildProbe(out string) error {
 	gotool, err := exec.LookPath("go")
 	if err != nil {
 		gotool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 	}
 	cmd := exec.Command(gotool, "build", "-o", out, "./testdata/probe")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("building the probe: %v\n%s", err, b)
 	}
 	return nil
+}
+
+// cCompiler returns the C compiler the tests use: $CC, as make and cgo
+// read it (a command, possibly with arguments), or cc.
+func cCompiler() (name string, args []string, err error) {
+	f := strings.Fields(os.Getenv("CC"))
+	if len(f) == 0 {
+		f = []string{"cc"}
+	}
+	path, err := exec.LookPath(f[0])
+	if err != nil {
+		return "", nil, fmt.Errorf("no C compiler (%s; set $CC or install gcc)", f[0])
+	}
+	return path, f[1:], nil
+}
+
+// compileC builds the C program src into out with the C compiler,
+// statically where the C library allows it (libc6-dev's libc.a), else
+// dynamically. It returns whether the result is static.
+func compileC(src, out string) (static bool, err error) {
+	cc, args, err := cCompiler()
+	if err != nil {
+		return false, err
+	}
+	if exec.Command(cc, append(args, "-O2", "-static", "-o", out, src)...).Run() == nil {
+		return true, nil
+	}
+	if b, err := exec.Command(cc, append(args, "-O2", "-o", out, src)...).CombinedOutput(); err != nil {
+		return false, fmt.Errorf("building %s with %s: %v\n%s", src, cc, err, b)
+	}
+	return false, nil
+}
+
+// buildCProbe builds testdata/cprobe.c into dir. Static where the C library
+// allows it; cprobe never runs in a chroot, so a dynamic one does as well.
+// Without a working C compiler it returns why instead.
+func buildCProbe(dir string) (path, missing string) {
+	out := filepath.Join(dir, "cprobe")
+	if _, err := compileC("testdata/cprobe.c", out); err != nil {
+		return "", err.Error()
+	}
+	return out, ""
+}
+
+// requireCProbe skips t when testdata/cprobe.c could not be built.
+func requireCProbe(t testing.TB) {
+	t.Helper()
+	if cprobePath == "" {
+		t.Skip("testdata/cprobe.c not built: " + cprobeMissing)
+	}
 }
 
 // spawnFunc is the function under test: forkexec.ForkExec or forkexec.Spawn.
@@ -141,15 +190,16 @@ func readReport(t *testing.T, pid int, r *os.File) *probe.Report {
 type cprobeReport struct {
 	fds            map[int]probe.FD
 	sigBlk, sigIgn uint64
+	nofile         [2]uint64 // soft and hard RLIMIT_NOFILE
+	cwd            string
+	env            []string
 }
 
 // runCProbe starts cprobe through spawn with attr, its report going to a
 // pipe appended to attr.Files, waits for it and returns the report.
 func runCProbe(t *testing.T, spawn spawnFunc, attr *forkexec.ProcAttr) *cprobeReport {
 	t.Helper()
-	if cprobePath == "" {
-		t.Skip("no C compiler (cc) to build testdata/cprobe.c")
-	}
+	requireCProbe(t)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -192,6 +242,13 @@ func parseCProbeOutput(b []byte) *cprobeReport {
 			rep.sigBlk, _ = strconv.ParseUint(f[1], 16, 64)
 		case len(f) == 2 && f[0] == "SigIgn:":
 			rep.sigIgn, _ = strconv.ParseUint(f[1], 16, 64)
+		case len(f) == 3 && f[0] == "nofile":
+			rep.nofile[0], _ = strconv.ParseUint(f[1], 10, 64)
+			rep.nofile[1], _ = strconv.ParseUint(f[2], 10, 64)
+		case strings.HasPrefix(line, "cwd "):
+			rep.cwd = line[len("cwd "):]
+		case strings.HasPrefix(line, "env "):
+			rep.env = append(rep.env, line[len("env "):])
 		}
 	}
 	return rep

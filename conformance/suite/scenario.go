@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -558,13 +557,3 @@ var hostSigNames = []string{"", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRA
 	"SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU",
 	"SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR",
 	"SIGSYS"}
-
-// sortedKeys returns f's keys in order.
-func sortedKeys(f Fields) []string {
-	k := make([]string, 0, len(f))
-	for n := range f {
-		k = append(k, n)
-	}
-	sort.Strings(k)
-	return k
-}

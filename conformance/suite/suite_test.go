@@ -3,6 +3,7 @@ package suite_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"reflect"
 	"strings"
 	"syscall"
@@ -27,6 +28,11 @@ func TestMain(m *testing.M) {
 func TestHost(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("the conformance scenarios need root (namespaces, credentials, chroot)")
+	}
+	// The probe is C, built with $CC or cc (see conformance/probe).
+	cc := strings.Fields(os.Getenv("CC") + " cc")[0]
+	if _, err := exec.LookPath(cc); err != nil {
+		t.Skipf("the conformance probe needs a C compiler: %v (install gcc and libc6-dev, or set $CC)", err)
 	}
 	out, err := suite.Run(context.Background(), suite.Config{
 		Arches:  []string{suite.HostArch()},

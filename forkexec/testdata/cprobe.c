@@ -7,7 +7,10 @@
  * Usage: cprobe OUTFD. It writes to descriptor OUTFD one line per open
  * descriptor, "fd N CLOEXEC TARGET" (CLOEXEC is 0 or 1), leaving out OUTFD
  * and its own directory descriptor, then the lines "SigBlk: ..." and
- * "SigIgn: ..." of /proc/self/status.
+ * "SigIgn: ..." of /proc/self/status, then "nofile CUR MAX" (its soft and
+ * hard RLIMIT_NOFILE), "cwd PATH" and one "env VAR=VALUE" line per
+ * environment variable. Lines that do not fit in its buffer are left out,
+ * environment last.
  *
  * Usage: cprobe -block SIGNUM PROGRAM ARGS...: block SIGNUM, then exec
  * PROGRAM, which so starts with the signal blocked, as a Go program can
@@ -17,18 +20,43 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+extern char **environ;
+
+static char buf[1 << 16];
+static size_t n;
+
+/* add appends a line to buf if it fits whole, and reports whether it did. */
+static int add(const char *format, ...) {
+	va_list ap;
+	int len;
+
+	va_start(ap, format);
+	len = vsnprintf(buf + n, sizeof buf - n, format, ap);
+	va_end(ap);
+	if (len < 0 || (size_t)len >= sizeof buf - n) {
+		buf[n] = 0;
+		return 0;
+	}
+	n += len;
+	return 1;
+}
+
 int main(int argc, char **argv) {
-	char buf[8192], path[64], target[4096];
-	int out, n, fd, dfd;
+	char path[64], target[4096];
+	int out, fd, dfd;
 	DIR *d;
 	struct dirent *e;
 	ssize_t len;
 	FILE *status;
+	struct rlimit lim;
+	char **env;
 
 	if (argc >= 4 && strcmp(argv[1], "-block") == 0) {
 		sigset_t set;
@@ -41,7 +69,6 @@ int main(int argc, char **argv) {
 	if (argc != 2)
 		return 2;
 	out = atoi(argv[1]);
-	n = 0;
 	/* Read the status first: opendir and stdio below change nothing in it. */
 	status = fopen("/proc/self/status", "re");
 	d = opendir("/proc/self/fd");
@@ -57,14 +84,19 @@ int main(int argc, char **argv) {
 		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 		len = readlink(path, target, sizeof target - 1);
 		target[len < 0 ? 0 : len] = 0;
-		n += snprintf(buf + n, sizeof buf - n, "fd %d %d %s\n", fd, (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0, target);
-		if (n >= (int)sizeof buf - 256)
+		if (!add("fd %d %d %s\n", fd, (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0, target))
 			break;
 	}
 	while (fgets(target, sizeof target, status) != NULL)
 		if (strncmp(target, "SigBlk:", 7) == 0 || strncmp(target, "SigIgn:", 7) == 0)
-			n += snprintf(buf + n, sizeof buf - n, "%s", target);
-	if (write(out, buf, n) != n)
+			add("%s", target);
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0)
+		add("nofile %llu %llu\n", (unsigned long long)lim.rlim_cur, (unsigned long long)lim.rlim_max);
+	if (getcwd(target, sizeof target) != NULL)
+		add("cwd %s\n", target);
+	for (env = environ; *env != NULL && add("env %s\n", *env); env++)
+		;
+	if (write(out, buf, n) != (ssize_t)n)
 		return 4;
 	return 0;
 }
