@@ -191,6 +191,9 @@ type cprobeReport struct {
 	fds            map[int]probe.FD
 	sigBlk, sigIgn uint64
 	nofile         [2]uint64 // soft and hard RLIMIT_NOFILE
+	ids            [4]int    // pid, parent, process group, session
+	pdeathsig      int
+	userns         string // the target of /proc/self/ns/user
 	cwd            string
 	env            []string
 }
@@ -245,6 +248,14 @@ func parseCProbeOutput(b []byte) *cprobeReport {
 		case len(f) == 3 && f[0] == "nofile":
 			rep.nofile[0], _ = strconv.ParseUint(f[1], 10, 64)
 			rep.nofile[1], _ = strconv.ParseUint(f[2], 10, 64)
+		case len(f) == 5 && f[0] == "ids":
+			for i := range rep.ids {
+				rep.ids[i], _ = strconv.Atoi(f[i+1])
+			}
+		case len(f) == 2 && f[0] == "pdeathsig":
+			rep.pdeathsig, _ = strconv.Atoi(f[1])
+		case len(f) == 2 && f[0] == "userns":
+			rep.userns = f[1]
 		case strings.HasPrefix(line, "cwd "):
 			rep.cwd = line[len("cwd "):]
 		case strings.HasPrefix(line, "env "):
@@ -256,6 +267,16 @@ func parseCProbeOutput(b []byte) *cprobeReport {
 
 func wait(t *testing.T, pid int) syscall.WaitStatus {
 	t.Helper()
+	ws, err := waitPid(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+// waitPid waits for pid, through EINTR (some tests flood the process with
+// signals), for goroutines that cannot call t.Fatal.
+func waitPid(pid int) (syscall.WaitStatus, error) {
 	var ws syscall.WaitStatus
 	for {
 		_, err := syscall.Wait4(pid, &ws, 0, nil)
@@ -263,9 +284,9 @@ func wait(t *testing.T, pid int) syscall.WaitStatus {
 			continue
 		}
 		if err != nil {
-			t.Fatalf("wait4(%d): %v", pid, err)
+			return ws, fmt.Errorf("wait4(%d): %v", pid, err)
 		}
-		return ws
+		return ws, nil
 	}
 }
 

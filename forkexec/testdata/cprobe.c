@@ -8,8 +8,9 @@
  * descriptor, "fd N CLOEXEC TARGET" (CLOEXEC is 0 or 1), leaving out OUTFD
  * and its own directory descriptor, then the lines "SigBlk: ..." and
  * "SigIgn: ..." of /proc/self/status, then "nofile CUR MAX" (its soft and
- * hard RLIMIT_NOFILE), "cwd PATH" and one "env VAR=VALUE" line per
- * environment variable. Lines that do not fit in its buffer are left out,
+ * hard RLIMIT_NOFILE), "ids PID PPID PGID SID", "pdeathsig SIGNUM",
+ * "userns TARGET" (of /proc/self/ns/user), "cwd PATH" and one
+ * "env VAR=VALUE" line per environment variable. Lines that do not fit in its buffer are left out,
  * environment last.
  *
  * Usage: cprobe -block SIGNUM PROGRAM ARGS...: block SIGNUM, then exec
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -57,6 +59,7 @@ int main(int argc, char **argv) {
 	FILE *status;
 	struct rlimit lim;
 	char **env;
+	int sig = 0;
 
 	if (argc >= 4 && strcmp(argv[1], "-block") == 0) {
 		sigset_t set;
@@ -92,6 +95,14 @@ int main(int argc, char **argv) {
 			add("%s", target);
 	if (getrlimit(RLIMIT_NOFILE, &lim) == 0)
 		add("nofile %llu %llu\n", (unsigned long long)lim.rlim_cur, (unsigned long long)lim.rlim_max);
+	add("ids %d %d %d %d\n", (int)getpid(), (int)getppid(), (int)getpgid(0), (int)getsid(0));
+	if (prctl(PR_GET_PDEATHSIG, &sig) == 0)
+		add("pdeathsig %d\n", sig);
+	len = readlink("/proc/self/ns/user", target, sizeof target - 1);
+	if (len > 0) {
+		target[len] = 0;
+		add("userns %s\n", target);
+	}
 	if (getcwd(target, sizeof target) != NULL)
 		add("cwd %s\n", target);
 	for (env = environ; *env != NULL && add("env %s\n", *env); env++)
