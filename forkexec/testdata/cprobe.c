@@ -13,6 +13,10 @@
  * "env VAR=VALUE" line per environment variable. Lines that do not fit in its buffer are left out,
  * environment last.
  *
+ * Usage: cprobe -o PATH: the same, written to a new file PATH (opened after
+ * the descriptors are listed), for tests whose descriptor table must hold
+ * only what they pass.
+ *
  * Usage: cprobe -block SIGNUM PROGRAM ARGS...: block SIGNUM, then exec
  * PROGRAM, which so starts with the signal blocked, as a Go program can
  * only be: the Go runtime gives its threads the mask the process started
@@ -69,9 +73,12 @@ int main(int argc, char **argv) {
 		execv(argv[3], argv + 3);
 		return 5;
 	}
-	if (argc != 2)
+	if (argc == 3 && strcmp(argv[1], "-o") == 0)
+		out = -1;
+	else if (argc == 2)
+		out = atoi(argv[1]);
+	else
 		return 2;
-	out = atoi(argv[1]);
 	/* Read the status first: opendir and stdio below change nothing in it. */
 	status = fopen("/proc/self/status", "re");
 	d = opendir("/proc/self/fd");
@@ -107,6 +114,8 @@ int main(int argc, char **argv) {
 		add("cwd %s\n", target);
 	for (env = environ; *env != NULL && add("env %s\n", *env); env++)
 		;
+	if (out < 0 && (out = open(argv[2], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+		return 6;
 	if (write(out, buf, n) != (ssize_t)n)
 		return 4;
 	return 0;
