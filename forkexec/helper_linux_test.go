@@ -5,6 +5,7 @@ package forkexec_test
 import (
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -33,12 +34,22 @@ func skipUnlessHelper(t *testing.T, name string) {
 	}
 }
 
+// helperOpts says how runHelper starts a helper.
+type helperOpts struct {
+	// atExec, if not nil, makes the helper start traced and stopped at its
+	// exec, before any of its code runs; atExec is called with its pid (to
+	// set its limits with prlimit, say) and the helper is then let go.
+	atExec func(pid int) error
+	// cred, if not nil, runs the helper as another user; the test binary is
+	// then copied where that user can run it, and the helper runs in /.
+	cred *syscall.Credential
+	env  []string // added to the environment
+}
+
 // runHelper runs the helper test testName in a new process of this test
-// binary and returns its output, failing t unless it passed. If atExec is
-// not nil the helper is started traced and stopped at its exec, before any
-// of its code runs, atExec is called with its pid (to set its limits with
-// prlimit, say) and it is then let go.
-func runHelper(t *testing.T, testName string, atExec func(pid int) error, extraEnv ...string) string {
+// binary and returns its output, failing t unless it passed and skipping
+// t if it skipped.
+func runHelper(t *testing.T, testName string, opts helperOpts) string {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -46,28 +57,37 @@ func runHelper(t *testing.T, testName string, atExec func(pid int) error, extraE
 	}
 	defer r.Close()
 	env := append(os.Environ(), helperEnv+"="+testName, helperProbeEnv+"="+probePath, helperCProbeEnv+"="+cprobePath)
-	env = append(env, extraEnv...)
-	argv := []string{os.Args[0], "-test.run=^" + testName + "$", "-test.v"}
+	env = append(env, opts.env...)
+	exe, dir := os.Args[0], ""
+	if opts.cred != nil {
+		// go test's build directory is private; the probes' is not.
+		exe, dir = filepath.Join(filepath.Dir(probePath), "forkexec.test"), "/"
+		if _, err := os.Stat(exe); err != nil {
+			copyFile(t, os.Args[0], exe)
+		}
+	}
+	argv := []string{exe, "-test.run=^" + testName + "$", "-test.v"}
 	// The tracer is the spawning thread.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	pid, err := syscall.ForkExec(os.Args[0], argv, &syscall.ProcAttr{
+	pid, err := syscall.ForkExec(exe, argv, &syscall.ProcAttr{
+		Dir:   dir,
 		Env:   env,
 		Files: []uintptr{0, w.Fd(), w.Fd()},
-		Sys:   &syscall.SysProcAttr{Ptrace: atExec != nil, Pdeathsig: syscall.SIGKILL},
+		Sys:   &syscall.SysProcAttr{Ptrace: opts.atExec != nil, Pdeathsig: syscall.SIGKILL, Credential: opts.cred},
 	})
 	w.Close()
 	if err != nil {
-		if atExec != nil && err == syscall.EPERM {
+		if opts.atExec != nil && err == syscall.EPERM {
 			t.Skipf("starting a traced helper: %v (ptrace refused here)", err)
 		}
 		t.Fatalf("starting helper %s: %v", testName, err)
 	}
-	if atExec != nil {
+	if opts.atExec != nil {
 		if ws := wait(t, pid); !ws.Stopped() || ws.StopSignal() != syscall.SIGTRAP {
 			t.Fatalf("helper %s at its exec: %s, want stopped by SIGTRAP", testName, describe(ws))
 		}
-		err := atExec(pid)
+		err := opts.atExec(pid)
 		if derr := syscall.PtraceDetach(pid); derr != nil {
 			syscall.Kill(pid, syscall.SIGKILL)
 			wait(t, pid)

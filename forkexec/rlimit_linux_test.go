@@ -70,7 +70,7 @@ func TestNofileToRestore(t *testing.T) {
 	}
 	for _, helper := range []string{"TestHelperNofileRaised", "TestHelperNofileSetFirst"} {
 		t.Run(helper, func(t *testing.T) {
-			out := runHelper(t, helper, low)
+			out := runHelper(t, helper, helperOpts{atExec: low})
 			if testing.Verbose() {
 				t.Log(out)
 			}
