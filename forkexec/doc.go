@@ -12,7 +12,9 @@
 // syscall.Errno, compared with ==, or the same two messages about Setctty,
 // Foreground and Ctty. A program switches by changing its import from
 // "syscall" to "github.com/forkexec/forkexec/forkexec" where it builds the
-// attributes and calls ForkExec.
+// attributes and calls ForkExec. What it does with the child stays in the
+// syscall package: Wait4 and WaitStatus, Kill, the signal values (Pdeathsig
+// is a syscall.Signal), the CLONE_ flags and the Errno values.
 //
 // # Extensions
 //

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -69,16 +70,20 @@ func TestMain(m *testing.M) {
 // -buildvcs=false, without which a checkout owned by another user fails to
 // build); only cgo is turned off, which is what makes the binary static.
 func buildProbe(out string) error {
-	gotool, err := exec.LookPath("go")
-	if err != nil {
-		gotool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	}
-	cmd := exec.Command(gotool, "build", "-o", out, "./testdata/probe")
+	cmd := exec.Command(goTool(), "build", "-o", out, "./testdata/probe")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("building the probe: %v\n%s", err, b)
 	}
 	return nil
+}
+
+// goTool returns the go command.
+func goTool() string {
+	if gotool, err := exec.LookPath("go"); err == nil {
+		return gotool
+	}
+	return filepath.Join(runtime.GOROOT(), "bin", "go")
 }
 
 // cCompiler returns the C compiler the tests use: $CC, as make and cgo
