@@ -28,8 +28,8 @@ PUBLISH=${PUBLISH:-0}
 
 rm -rf "$out"
 mkdir -p "$out"
-cc -static -O2 -o "$out/noop" "$bench/noop.c"
-cc -O2 -Wall -pthread -o "$out/posix_spawn_bench" "$bench/posix_spawn_bench.c"
+${CC:-cc} -static -O2 -o "$out/noop" "$bench/noop.c"
+${CC:-cc} -O2 -Wall -pthread -o "$out/posix_spawn_bench" "$bench/posix_spawn_bench.c"
 (cd "$root" && go test -c -o "$out/forkexec.test" ./forkexec)
 (cd "$bench" && go build -o "$out/benchreport" ./cmd/benchreport)
 

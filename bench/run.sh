@@ -40,15 +40,16 @@ HEAPS=${HEAPS:-0,1GiB,4GiB}
 PUBLISH=${PUBLISH:-0}
 cpu=$(nproc) # Go's -N suffix is GOMAXPROCS, nproc by default
 
-command -v cc >/dev/null || { echo "run.sh: needs cc (gcc) for the no-op program and the C baseline" >&2; exit 1; }
+CC=${CC:-cc} # the C compiler, as make reads it
+command -v "${CC%% *}" >/dev/null || { echo "run.sh: needs a C compiler (\$CC, or cc from gcc) for the no-op program and the C baseline" >&2; exit 1; }
 mkdir -p "$out"
 rm -rf "$out/raw"
 mkdir -p "$out/raw"
 
 echo "== build" >&2
-cc -static -O2 -o "$out/noop" "$bench/noop.c"
-cc -O2 -Wall -pthread -o "$out/posix_spawn_bench" "$bench/posix_spawn_bench.c"
-cc -O2 -Wall -o "$out/userns_proto" "$bench/userns_proto.c"
+${CC:-cc} -static -O2 -o "$out/noop" "$bench/noop.c"
+${CC:-cc} -O2 -Wall -pthread -o "$out/posix_spawn_bench" "$bench/posix_spawn_bench.c"
+${CC:-cc} -O2 -Wall -o "$out/userns_proto" "$bench/userns_proto.c"
 "$out/userns_proto" -check >/dev/null # the prototype's maps hold, or stop here
 (cd "$root" && go test -c -o "$out/forkexec.test" ./forkexec)
 (cd "$bench" && go build -o "$out/benchstat" golang.org/x/perf/cmd/benchstat &&

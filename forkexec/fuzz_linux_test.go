@@ -3,6 +3,8 @@
 package forkexec_test
 
 import (
+	"bufio"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"os"
@@ -164,8 +166,9 @@ func (p *filesPalette) run(spawn func(argv0 string, argv []string, files []uintp
 // what POSIX and the documentation say a child gets, for Files lists of 0
 // to 12 slots drawn from descriptors of several kinds, repeated, -1,
 // fd[i] < i, fd[i] == i and descriptors that are not open, with and
-// without CloseFDs. The seed corpus runs in every `go test`; CI fuzzes for
-// a bounded time (.ci/run).
+// without CloseFDs. The seed corpus runs in every `go test`. `go test
+// -fuzz` cannot build this package (see TestHelperFilesServer); CI fuzzes
+// the same comparison through internal/filesfuzz for a bounded time.
 //
 // The expectations, for a list fd of n slots: slot i gets what fd[i]
 // points to, without close-on-exec, or nothing if fd[i] is -1; 0, 1 and 2
@@ -206,27 +209,75 @@ func FuzzFiles(f *testing.F) {
 	f.Add(false, []byte{9, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0})   // parking onto the inherited high one
 	f.Add(true, []byte{10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, n + closed})
 	f.Fuzz(func(t *testing.T, closeFDs bool, list []byte) {
-		files := p.files(list)
-		before := openFDs(t)
-		ref, err := p.run(func(argv0 string, argv []string, files []uintptr) (int, error) {
-			return syscall.ForkExec(argv0, argv, &syscall.ProcAttr{Files: files})
-		}, files)
-		if err != nil {
-			t.Fatalf("syscall.ForkExec(Files %s): %v", filesList(files), err)
-		}
-		got, err := p.run(func(argv0 string, argv []string, files []uintptr) (int, error) {
-			return forkexec.ForkExec(argv0, argv, &forkexec.ProcAttr{Files: files, Sys: &forkexec.SysProcAttr{CloseFDs: closeFDs}})
-		}, files)
-		if err != nil {
-			t.Fatalf("forkexec.ForkExec(Files %s, CloseFDs %v): %v", filesList(files), closeFDs, err)
-		}
-		if after := openFDs(t); after != before {
-			t.Errorf("Files %s: %d descriptors open after the spawns, %d before", filesList(files), after, before)
-		}
-		for _, d := range p.check(files, closeFDs, ref, got) {
-			t.Errorf("Files %s, CloseFDs %v: %s", filesList(files), closeFDs, d)
+		for _, d := range p.compare(closeFDs, list) {
+			t.Error(d)
 		}
 	})
+}
+
+// compare runs one fuzz input through both and returns what differs.
+func (p *filesPalette) compare(closeFDs bool, list []byte) []string {
+	files := p.files(list)
+	where := fmt.Sprintf("Files %s, CloseFDs %v: ", filesList(files), closeFDs)
+	before, err := countFDs()
+	if err != nil {
+		return []string{err.Error()}
+	}
+	ref, err := p.run(func(argv0 string, argv []string, files []uintptr) (int, error) {
+		return syscall.ForkExec(argv0, argv, &syscall.ProcAttr{Files: files})
+	}, files)
+	if err != nil {
+		return []string{where + "syscall.ForkExec: " + err.Error()}
+	}
+	got, err := p.run(func(argv0 string, argv []string, files []uintptr) (int, error) {
+		return forkexec.ForkExec(argv0, argv, &forkexec.ProcAttr{Files: files, Sys: &forkexec.SysProcAttr{CloseFDs: closeFDs}})
+	}, files)
+	if err != nil {
+		return []string{where + "forkexec.ForkExec: " + err.Error()}
+	}
+	var diffs []string
+	if after, err := countFDs(); err != nil || after != before {
+		diffs = append(diffs, fmt.Sprintf("%s%d descriptors open after the spawns, %d before (%v)", where, after, before, err))
+	}
+	for _, d := range p.check(files, closeFDs, ref, got) {
+		diffs = append(diffs, where+d)
+	}
+	return diffs
+}
+
+// TestHelperFilesServer is FuzzFiles for `go test -fuzz`, which cannot
+// build this package: its instrumentation grows the child's frames past
+// the nosplit limit (the go command exempts the syscall package from it
+// for the same reason). internal/filesfuzz's fuzz target runs this binary,
+// built without instrumentation, as a server: a line "CLOSEFDS HEX" in on
+// stdin, a line "filesfuzz: ok" or "filesfuzz: DIFFERENCES" out.
+func TestHelperFilesServer(t *testing.T) {
+	skipUnlessHelper(t, "TestHelperFilesServer")
+	requireCProbe(t)
+	p, err := getFilesPalette()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		closeFDs, list, ok := strings.Cut(in.Text(), " ")
+		b, err := hex.DecodeString(list)
+		if !ok || err != nil {
+			t.Fatalf("bad input %q", in.Text())
+		}
+		diffs := p.compare(closeFDs == "1", b)
+		reply := "ok"
+		if len(diffs) > 0 {
+			reply = strings.ReplaceAll(strings.Join(diffs, "; "), "\n", " ")
+		}
+		fmt.Printf("filesfuzz: %s\n", reply)
+	}
+}
+
+// countFDs is openFDs for code that cannot call t.Fatal.
+func countFDs() (int, error) {
+	ents, err := os.ReadDir("/proc/self/fd")
+	return len(ents) - 1, err
 }
 
 // check lists how ref (syscall.ForkExec) and got (forkexec.ForkExec,

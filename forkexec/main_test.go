@@ -41,6 +41,17 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) != "" {
 		probePath, cprobePath = os.Getenv(helperProbeEnv), os.Getenv(helperCProbeEnv)
 		cprobeMissing = "not built by the parent test process"
+		if cprobePath == "" { // started by another package's test
+			dir, err := os.MkdirTemp("", "forkexec-helper")
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			cprobePath, cprobeMissing = buildCProbe(dir)
+			code := m.Run()
+			os.RemoveAll(dir)
+			os.Exit(code)
+		}
 		os.Exit(m.Run())
 	}
 	dir, err := os.MkdirTemp("", "forkexec-test")
@@ -102,19 +113,19 @@ func cCompiler() (name string, args []string, err error) {
 
 // compileC builds the C program src into out with the C compiler,
 // statically where the C library allows it (libc6-dev's libc.a), else
-// dynamically. It returns whether the result is static.
-func compileC(src, out string) (static bool, err error) {
+// dynamically.
+func compileC(src, out string) error {
 	cc, args, err := cCompiler()
 	if err != nil {
-		return false, err
+		return err
 	}
 	if exec.Command(cc, append(args, "-O2", "-static", "-o", out, src)...).Run() == nil {
-		return true, nil
+		return nil
 	}
 	if b, err := exec.Command(cc, append(args, "-O2", "-o", out, src)...).CombinedOutput(); err != nil {
-		return false, fmt.Errorf("building %s with %s: %v\n%s", src, cc, err, b)
+		return fmt.Errorf("building %s with %s: %v\n%s", src, cc, err, b)
 	}
-	return false, nil
+	return nil
 }
 
 // buildCProbe builds testdata/cprobe.c into dir. Static where the C library
@@ -122,7 +133,7 @@ func compileC(src, out string) (static bool, err error) {
 // Without a working C compiler it returns why instead.
 func buildCProbe(dir string) (path, missing string) {
 	out := filepath.Join(dir, "cprobe")
-	if _, err := compileC("testdata/cprobe.c", out); err != nil {
+	if err := compileC("testdata/cprobe.c", out); err != nil {
 		return "", err.Error()
 	}
 	return out, ""

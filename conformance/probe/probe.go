@@ -47,21 +47,23 @@ type Probe struct {
 // Build compiles the probe into dir and returns it. It tries a static
 // build first and falls back to a dynamic one.
 func Build(dir string) (*Probe, error) {
-	cc := os.Getenv("CC")
-	if cc == "" {
-		cc = "cc"
+	// $CC as make and cgo read it: a command, possibly with arguments.
+	ccArgs := strings.Fields(os.Getenv("CC"))
+	if len(ccArgs) == 0 {
+		ccArgs = []string{"cc"}
 	}
+	cc, ccArgs := ccArgs[0], ccArgs[1:]
 	src := filepath.Join(dir, "probe.c")
 	if err := os.WriteFile(src, source, 0o644); err != nil {
 		return nil, err
 	}
 	out := filepath.Join(dir, "probe")
-	static := exec.Command(cc, "-static", "-O2", "-o", out, src)
+	static := exec.Command(cc, append(ccArgs, "-static", "-O2", "-o", out, src)...)
 	sout, serr := static.CombinedOutput()
 	if serr == nil {
 		return &Probe{Path: out, Static: true, Note: cc + " -static"}, nil
 	}
-	dyn := exec.Command(cc, "-O2", "-o", out, src)
+	dyn := exec.Command(cc, append(ccArgs, "-O2", "-o", out, src)...)
 	dout, derr := dyn.CombinedOutput()
 	if derr != nil {
 		return nil, fmt.Errorf("building probe with %s: %v\n%s", cc, derr, dout)
