@@ -24,8 +24,8 @@ import (
 	"github.com/forkexec/forkexec/forkexec"
 )
 
-// The stress test's size: spawns per implementation (forkexec's three entry
-// points together, then syscall.ForkExec), from FORKEXEC_STRESS_SPAWNS.
+// The stress test's size: spawns per phase (see stressPhases), from
+// FORKEXEC_STRESS_SPAWNS.
 // The default keeps `go test` quick; CI runs a medium size (.ci/run).
 const (
 	stressSpawnsEnv     = "FORKEXEC_STRESS_SPAWNS"
@@ -37,31 +37,39 @@ const (
 	stressStall = 2 * time.Minute
 )
 
-// stressImpl is a way to spawn. extensions: ResetSignals and CloseFDs take
-// effect. spawn returns the pid and the error as its API gives it.
+// stressImpl is a way to spawn. extensions: ResetSignals and CloseFDs are
+// drawn too. stdlib: it is syscall.ForkExec. spawn returns the pid and the
+// error as its API gives it.
 type stressImpl struct {
-	name       string
-	extensions bool
-	spawn      func(argv0 string, argv []string, attr *forkexec.ProcAttr) (int, error)
+	name               string
+	extensions, stdlib bool
+	spawn              func(argv0 string, argv []string, attr *forkexec.ProcAttr) (int, error)
 }
 
-var (
-	stressForkexecImpls = []stressImpl{
-		{"ForkExec", true, forkexec.ForkExec},
-		{"StartProcess", true, func(argv0 string, argv []string, attr *forkexec.ProcAttr) (int, error) {
+// The phases of a run: forkexec's three entry points with every attribute;
+// forkexec.ForkExec with the stdlib's attributes only; syscall.ForkExec,
+// with the same. The last two draw the same spawns, so their rates compare.
+var stressPhases = []struct {
+	name  string
+	impls []stressImpl
+}{
+	{"forkexec (ForkExec, StartProcess, Spawn; extensions too)", []stressImpl{
+		{"ForkExec", true, false, forkexec.ForkExec},
+		{"StartProcess", true, false, func(argv0 string, argv []string, attr *forkexec.ProcAttr) (int, error) {
 			pid, _, err := forkexec.StartProcess(argv0, argv, attr)
 			return pid, err
 		}},
-		{"Spawn", true, forkexec.Spawn},
-	}
-	stressSyscallImpl = stressImpl{"syscall.ForkExec", false, func(argv0 string, argv []string, attr *forkexec.ProcAttr) (int, error) {
+		{"Spawn", true, false, forkexec.Spawn},
+	}},
+	{"forkexec.ForkExec (stdlib attributes)", []stressImpl{{"ForkExec, stdlib attributes", false, false, forkexec.ForkExec}}},
+	{"syscall.ForkExec", []stressImpl{{"syscall.ForkExec", false, true, func(argv0 string, argv []string, attr *forkexec.ProcAttr) (int, error) {
 		a := toStdlib(attr)
 		if attr.Sys != nil {
 			a.Sys.PidFD = attr.Sys.PidFD
 		}
 		return syscall.ForkExec(argv0, argv, a)
-	}}
-)
+	}}}},
+}
 
 // stressEnv holds what every spawn of one run is checked against.
 type stressEnv struct {
@@ -135,7 +143,7 @@ func TestStress(t *testing.T) {
 	if s := os.Getenv(stressSeedEnv); s != "" {
 		seed, _ = strconv.ParseUint(s, 10, 64)
 	}
-	t.Logf("%d spawns per implementation from %d goroutines, seed %d (%s=%d to repeat)", spawns, stressWorkers, seed, stressSeedEnv, seed)
+	t.Logf("%d spawns per phase from %d goroutines, seed %d (%s=%d to repeat)", spawns, stressWorkers, seed, stressSeedEnv, seed)
 
 	env := newStressEnv(t)
 	// Lazily made runtime descriptors (the poller) exist before the count.
@@ -150,15 +158,16 @@ func TestStress(t *testing.T) {
 	counts := stressLoad(t, env, stop, &load)
 	watchdogDone := stressWatchdog(env, stop)
 
-	// Two rounds, each forkexec then syscall.ForkExec, so that drift in
-	// this shared machine's load falls on both.
-	var elapsed [2]time.Duration
-	var done [2]int
+	// Two rounds of every phase, so that drift in this shared machine's load
+	// falls on all.
+	elapsed := make([]time.Duration, len(stressPhases))
+	done := make([]int, len(stressPhases))
 	for round := range 2 {
-		for i, impls := range [][]stressImpl{stressForkexecImpls, {stressSyscallImpl}} {
+		for i, phase := range stressPhases {
 			n := spawns / 2
 			start := time.Now()
-			stressRun(env, impls, n, seed+uint64(round*2+i))
+			// The last two phases draw the same spawns.
+			stressRun(env, phase.impls, n, seed+uint64(round*len(stressPhases)+min(i, 1)))
 			elapsed[i] += time.Since(start)
 			done[i] += n
 		}
@@ -176,8 +185,10 @@ func TestStress(t *testing.T) {
 		t.Errorf("%d descriptors open after, %d before", fdsAfter, fdsBefore)
 	}
 	rate := func(i int) float64 { return float64(done[i]) / elapsed[i].Seconds() }
-	t.Logf("forkexec: %d spawns in %v, %.0f/s; syscall.ForkExec: %d in %v, %.0f/s; ratio %.2f",
-		done[0], elapsed[0].Round(time.Millisecond), rate(0), done[1], elapsed[1].Round(time.Millisecond), rate(1), rate(0)/rate(1))
+	for i, phase := range stressPhases {
+		t.Logf("%s: %d spawns in %v, %.0f/s, %.2f times syscall.ForkExec's rate",
+			phase.name, done[i], elapsed[i].Round(time.Millisecond), rate(i), rate(i)/rate(len(stressPhases)-1))
+	}
 	t.Logf("planned failures %d; mismatches %d; syscall.ForkExec children that inherited another child's id-map file (a stdlib leak) %d; load: %d GCs, %d signals, %d descriptors churned",
 		env.failures.Load(), env.mismatches.Load(), env.stdlibIDMapLeaks.Load(), counts.gcs.Load(), counts.signals.Load(), counts.fds.Load())
 }
@@ -662,7 +673,7 @@ func stressCheck(e *stressEnv, impl stressImpl, c *stressCase, pid int, rep *cpr
 			bad("fd %d open (%s) with CloseFDs", fd, got.Target)
 		case got.Target == e.churnPath || e.baseline[fd] == got.Target:
 			// Inherited, as it had no close-on-exec.
-		case !impl.extensions && stdlibIDMapFile.MatchString(got.Target):
+		case impl.stdlib && stdlibIDMapFile.MatchString(got.Target):
 			// The stdlib's parent writes a child's uid_map, gid_map and
 			// setgroups through descriptors opened without close-on-exec
 			// and outside ForkLock, so they leak into children spawned at
