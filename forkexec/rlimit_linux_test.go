@@ -4,10 +4,12 @@ package forkexec_test
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/forkexec/forkexec/forkexec"
 	"golang.org/x/sys/unix"
@@ -68,7 +70,7 @@ func TestNofileToRestore(t *testing.T) {
 	low := func(pid int) error {
 		return unix.Prlimit(pid, unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: helperNofileSoft, Max: lim.Max}, nil)
 	}
-	for _, helper := range []string{"TestHelperNofileRaised", "TestHelperNofileSetFirst"} {
+	for _, helper := range []string{"TestHelperNofileRaised", "TestHelperNofileSetFirst", "TestHelperNofileReaper", "TestHelperNofilePtraceRefused"} {
 		t.Run(helper, func(t *testing.T) {
 			out := runHelper(t, helper, helperOpts{atExec: low})
 			if testing.Verbose() {
@@ -141,6 +143,82 @@ func TestHelperNofileSetFirst(t *testing.T) {
 	}
 	if lim, ok := checkNofileToRestore(t); ok {
 		t.Errorf("NofileToRestore = %v, true; want false", lim)
+	}
+}
+
+// TestHelperNofileReaper: another goroutine reaps every child with
+// Wait4(-1) while the first call learns the limit. The call must come back,
+// with the right answer or with false, and leave no child.
+func TestHelperNofileReaper(t *testing.T) {
+	skipUnlessHelper(t, "TestHelperNofileReaper")
+	stop := make(chan struct{})
+	reaped := make(chan []int)
+	go func() {
+		var pids []int
+		for {
+			select {
+			case <-stop:
+				reaped <- pids
+				return
+			default:
+			}
+			var ws syscall.WaitStatus
+			if pid, err := syscall.Wait4(-1, &ws, syscall.WALL|syscall.WNOHANG, nil); err == nil && pid > 0 {
+				pids = append(pids, pid)
+			}
+		}
+	}()
+	lim, ok := forkexec.NofileToRestore()
+	close(stop)
+	t.Logf("NofileToRestore = %v, %v; the reaper took %v", lim, ok, <-reaped)
+	checkNoChildren(t)
+	if got, got2 := checkNofileToRestore(t); got != lim || got2 != ok {
+		t.Errorf("later call: %v, %v; first %v, %v", got, got2, lim, ok)
+	}
+}
+
+// TestHelperNofilePtraceRefused: under a seccomp policy that refuses
+// ptrace the limit cannot be learned: the call says false, at once, and
+// leaves nothing behind. (syscall.ForkExec's children still get the
+// original: there forkexec's keep the raised limit, the documented
+// difference.)
+func TestHelperNofilePtraceRefused(t *testing.T) {
+	skipUnlessHelper(t, "TestHelperNofilePtraceRefused")
+	refusePtrace(t)
+	before := openFDs(t)
+	start := time.Now()
+	if lim, ok := forkexec.NofileToRestore(); ok {
+		t.Errorf("NofileToRestore = %v, true with ptrace refused", lim)
+	}
+	t.Logf("first call with ptrace refused: %v", time.Since(start))
+	checkNoChildren(t)
+	if after := openFDs(t); after != before {
+		t.Errorf("%d descriptors open after, %d before", after, before)
+	}
+}
+
+// refusePtrace installs, on every thread of this process, a seccomp
+// filter under which ptrace fails with EPERM.
+func refusePtrace(t *testing.T) {
+	t.Helper()
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the filter below checks amd64 system call numbers only")
+	}
+	filter := []unix.SockFilter{
+		{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: 0}, // seccomp_data.nr
+		{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, Jt: 0, Jf: 1, K: unix.SYS_PTRACE},
+		{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ERRNO | uint32(unix.EPERM)},
+		{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW},
+	}
+	prog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		t.Skipf("no_new_privs: %v", err)
+	}
+	if _, _, e := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&prog))); e != 0 {
+		t.Skipf("seccomp: %v", e)
+	}
+	if err := unix.PtraceAttach(os.Getppid()); err != syscall.EPERM {
+		t.Fatalf("ptrace under the filter: %v, want EPERM", err)
 	}
 }
 

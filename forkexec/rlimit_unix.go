@@ -65,6 +65,10 @@ import (
 //     for itself.
 //   - A failure that may pass (EAGAIN, ENOMEM, EINTR: a full process table
 //     or memory) is not remembered; the next spawn tries again.
+//
+// rlimit_linux_test.go holds the answer against syscall.ForkExec's children
+// in processes started with a raised limit, with a Wait4(-1) reaper
+// running, under a seccomp policy refusing ptrace, and after Setrlimit.
 var nofile struct {
 	mu      sync.Mutex     // held while learning
 	learned atomic.Bool    // the values below are final, and no longer written
