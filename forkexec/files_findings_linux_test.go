@@ -56,7 +56,7 @@ func TestFindingParkingKeepsInherited(t *testing.T) {
 		if _, err := fcntl(fd, syscall.F_GETFD); err == nil {
 			t.Skipf("descriptor %d is already open here", fd)
 		}
-		if err := syscall.Dup2(int(inherited.Fd()), fd); err != nil { // without close-on-exec
+		if err := syscall.Dup3(int(inherited.Fd()), fd, 0); err != nil { // without close-on-exec
 			t.Fatal(err)
 		}
 		defer syscall.Close(fd)

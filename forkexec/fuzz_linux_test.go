@@ -89,7 +89,7 @@ func newFilesPalette() (*filesPalette, error) {
 		return nil, err
 	}
 	high := slices.Max(append(slices.Clone(p.fds), low, sock[1])) + 1
-	if err := syscall.Dup2(pipe[1], high); err != nil {
+	if err := syscall.Dup3(pipe[1], high, 0); err != nil {
 		return nil, err
 	}
 	p.fds = append(p.fds, low, high)
