@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -89,12 +88,13 @@ func buildProbe(out string) error {
 	return nil
 }
 
-// goTool returns the go command.
+// goTool returns the go command: the one on PATH, else the one in the
+// GOROOT that go test sets for the tests it runs.
 func goTool() string {
 	if gotool, err := exec.LookPath("go"); err == nil {
 		return gotool
 	}
-	return filepath.Join(runtime.GOROOT(), "bin", "go")
+	return filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 }
 
 // cCompiler returns the C compiler the tests use: $CC, as make and cgo

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -40,7 +39,7 @@ func startServer() (*server, error) {
 	}
 	s := &server{dir: dir}
 	bin := filepath.Join(dir, "forkexec.test")
-	gotool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	gotool := filepath.Join(os.Getenv("GOROOT"), "bin", "go") // set by go test
 	if p, err := exec.LookPath("go"); err == nil {
 		gotool = p
 	}
