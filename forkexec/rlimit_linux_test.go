@@ -50,11 +50,16 @@ func checkNofileToRestore(t *testing.T) (syscall.Rlimit, bool) {
 	case !ok && stdlib != [2]uint64{cur.Cur, cur.Max}:
 		t.Errorf("NofileToRestore = false (keep the current %v); syscall.ForkExec's child got %v", cur, stdlib)
 	}
+	// And end to end, as the stdlib's TestRlimitRestored holds it: a child
+	// of forkexec gets what a child of syscall.ForkExec gets.
+	if got := runCProbe(t, forkexec.ForkExec, &forkexec.ProcAttr{}).nofile; got != stdlib {
+		t.Errorf("forkexec.ForkExec's child got RLIMIT_NOFILE %v, syscall.ForkExec's %v", got, stdlib)
+	}
 	return lim, ok
 }
 
-// TestNofileToRestore holds nofileToRestore against syscall.ForkExec's
-// children: in this process, whatever limit it started with, and in
+// TestNofileToRestore holds nofileToRestore, and the limit forkexec's
+// children get, against syscall.ForkExec's children: in this process, whatever limit it started with, and in
 // helper processes that start with a soft limit the syscall package
 // raises (set with prlimit while the helper is stopped at its exec, before
 // the Go runtime starts), where it must say true and give that soft limit.
