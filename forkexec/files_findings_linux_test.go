@@ -14,27 +14,15 @@ import (
 	"github.com/forkexec/forkexec/forkexec"
 )
 
-// Tests of two findings of issue 14 that the child rewrite fixes: they fail
-// until then, and skip unless FORKEXEC_FINDINGS=1. To enable them for good,
-// drop the skipUntilChildRewrite calls (and set parkingMayOverwrite in
-// fuzz_linux_test.go to false).
-const findingsEnv = "FORKEXEC_FINDINGS"
-
-func skipUntilChildRewrite(t *testing.T, finding string) {
-	t.Helper()
-	if os.Getenv(findingsEnv) != "1" {
-		t.Skipf("issue 14 finding %q: fixed by the child rewrite; run with %s=1 to check the fix", finding, findingsEnv)
-	}
-}
+// Tests of two findings of issue 14, fixed by the child rewrite.
 
 // TestFindingParkingKeepsInherited: when Files[i] < i, the shuffle parks
 // Files[i] at a scratch number above every descriptor in Files. A
 // descriptor there that the parent did not mark close-on-exec and Files
 // does not list must still reach the child, as files_unix.go says of
-// unlisted descriptors; today the parked copy replaces it (the stdlib does
-// the same: golang/go#61751).
+// unlisted descriptors; the stdlib's parked copy replaces it
+// (golang/go#61751).
 func TestFindingParkingKeepsInherited(t *testing.T) {
-	skipUntilChildRewrite(t, "parking overwrites an inherited descriptor")
 	requireCProbe(t)
 	devnull, err := os.Open("/dev/null")
 	if err != nil {
@@ -93,11 +81,10 @@ func TestFindingParkingKeepsInherited(t *testing.T) {
 // TestFindingDupDetailNamesFailedCall: with 10,000 copies of fd 0 in Files
 // and RLIMIT_NOFILE just above 10,000, parking the copies runs out of
 // numbers: the call that fails moves fd 0 to a scratch number, not onto its
-// slot, and Error.Detail must say so (today it names the slot, "fd 0 onto
+// slot, and Error.Detail must say so (it once named the slot, "fd 0 onto
 // 50"). It runs in a helper: the limit is process-wide.
 func TestFindingDupDetailNamesFailedCall(t *testing.T) {
-	skipUntilChildRewrite(t, "wrong detail at the edge")
-	runHelper(t, "TestHelperDupDetail", helperOpts{env: []string{findingsEnv + "=1"}})
+	runHelper(t, "TestHelperDupDetail", helperOpts{})
 }
 
 func TestHelperDupDetail(t *testing.T) {

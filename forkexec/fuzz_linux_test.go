@@ -21,14 +21,11 @@ import (
 	"github.com/forkexec/forkexec/internal/probe"
 )
 
-// parkingMayOverwrite: the Files shuffle parks every Files[i] < i at the
-// first numbers above Files and may overwrite a descriptor the child would
-// have inherited there, in the stdlib (golang/go#61751) and, until the
-// child rewrite lands, in forkexec (issue 14, "parking overwrites an
-// inherited descriptor"). While true, FuzzFiles lets an inherited
-// descriptor go missing there; files_findings_linux_test.go holds forkexec
-// to the fix.
-const parkingMayOverwrite = true
+// stdlibParkingMayOverwrite: the stdlib's Files shuffle parks every
+// Files[i] < i, and its error pipe, at the first numbers above Files, and
+// so may overwrite a descriptor the child would have inherited there
+// (golang/go#61751). forkexec's does not (issue 14).
+const stdlibParkingMayOverwrite = true
 
 // filesPalette is what FuzzFiles draws Files from: descriptors of this
 // process of several kinds, all close-on-exec as Go makes them, and two
@@ -175,10 +172,9 @@ func (p *filesPalette) run(spawn func(argv0 string, argv []string, files []uintp
 // beyond n are closed; above that the child has exactly the parent's
 // descriptors without close-on-exec (none with CloseFDs); a descriptor
 // that is not open fails the spawn with EBADF. Differences on purpose:
-// CloseFDs, which the stdlib does not have, and where the parking
-// overwrites (see parkingMayOverwrite): the stdlib also parks its error
-// pipe, forkexec has none on this path, so they may overwrite different
-// numbers.
+// CloseFDs, which the stdlib does not have, and the inherited descriptors
+// the stdlib's parking overwrites and forkexec's keeps (see
+// stdlibParkingMayOverwrite).
 func FuzzFiles(f *testing.F) {
 	requireCProbe(f)
 	p, err := getFilesPalette()
@@ -311,12 +307,12 @@ func (p *filesPalette) check(files []uintptr, closeFDs bool, ref, got filesOutco
 			}
 		}
 	}
-	mayBeOverwritten := func(fd int) bool { return parkingMayOverwrite && fd >= base && fd <= base+parks }
+	mayBeOverwritten := func(fd int) bool { return stdlibParkingMayOverwrite && fd >= base && fd <= base+parks }
 	for _, o := range []struct {
-		name     string
-		fds      map[int]probe.FD
-		closeFDs bool
-	}{{"syscall", ref.fds, false}, {"forkexec", got.fds, closeFDs}} {
+		name             string
+		fds              map[int]probe.FD
+		closeFDs, stdlib bool
+	}{{"syscall", ref.fds, false, true}, {"forkexec", got.fds, closeFDs, false}} {
 		for i, fd := range files {
 			g, open := o.fds[i]
 			switch {
@@ -343,7 +339,7 @@ func (p *filesPalette) check(files []uintptr, closeFDs bool, ref, got filesOutco
 			}
 		}
 		for fd, target := range p.inherited {
-			if _, open := o.fds[fd]; fd >= max(len(files), 3) && !o.closeFDs && !open && !mayBeOverwritten(fd) {
+			if _, open := o.fds[fd]; fd >= max(len(files), 3) && !o.closeFDs && !open && !(o.stdlib && mayBeOverwritten(fd)) {
 				bad("%s: inherited fd %d (%s) missing", o.name, fd, target)
 			}
 		}
