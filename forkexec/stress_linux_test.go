@@ -73,10 +73,14 @@ var stressPhases = []struct {
 
 // stressEnv holds what every spawn of one run is checked against.
 type stressEnv struct {
-	t          *testing.T
-	cwd, tmp   string
-	notExec    string
-	churnPath  string         // the file the inheritable churn opens
+	t         *testing.T
+	cwd, tmp  string
+	notExec   string
+	churnPath string // the file the inheritable churn opens
+	// notOpen is a descriptor number that is not open, for the planned
+	// EBADF: half the soft RLIMIT_NOFILE, so that parking above it stays
+	// below the limit (see TestFindingParkErrnoMatchesStdlib for above).
+	notOpen    int
 	baseline   map[int]string // the parent's descriptors without close-on-exec, and their targets
 	sigIgn     uint64         // the parent's ignored signals
 	pgid, sid  int
@@ -215,6 +219,15 @@ func newStressEnv(t *testing.T) *stressEnv {
 		flags, err := fcntl(fd, syscall.F_GETFD)
 		if err == nil && flags&syscall.FD_CLOEXEC == 0 {
 			e.baseline[fd] = fdTarget(fd)
+		}
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	for e.notOpen = int(min(lim.Cur, 1<<20) / 2); e.notOpen > 100; e.notOpen-- {
+		if _, err := fcntl(e.notOpen, syscall.F_GETFD); err != nil {
+			break
 		}
 	}
 	status, err := os.ReadFile("/proc/self/status")
@@ -566,7 +579,7 @@ func stressNewCase(e *stressEnv, o *stressOwned, impl stressImpl, rng *rand.Rand
 		case "Setpgid after Setsid":
 			sys.Setsid, sys.Setpgid = true, true
 		case "descriptor not open":
-			c.attr.Files[rng.IntN(len(c.attr.Files))] = 1 << 20
+			c.attr.Files[rng.IntN(len(c.attr.Files))] = uintptr(e.notOpen)
 		}
 	}
 	return c
@@ -579,7 +592,7 @@ func stressSpawn(e *stressEnv, impl stressImpl, c *stressCase) error {
 		return err
 	}
 	defer r.Close()
-	if c.fail == nil || c.attr.Files[c.report] != 1<<20 {
+	if c.fail == nil || c.attr.Files[c.report] != uintptr(e.notOpen) {
 		c.attr.Files[c.report] = w.Fd()
 	}
 	pid, err := impl.spawn(c.argv0, []string{c.argv0, strconv.Itoa(c.report)}, &c.attr)
