@@ -90,19 +90,7 @@ func TestFindingDupDetailNamesFailedCall(t *testing.T) {
 
 func TestHelperDupDetail(t *testing.T) {
 	skipUnlessHelper(t, "TestHelperDupDetail")
-	const copies, limit = 10000, 10050
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		t.Fatal(err)
-	}
-	if lim.Max < limit {
-		t.Skipf("hard RLIMIT_NOFILE %d, below %d", lim.Max, limit)
-	}
-	lim.Cur = limit
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		t.Fatal(err)
-	}
-	files := make([]uintptr, copies) // all fd 0
+	files := parkToTheLimit(t)
 	_, err := forkexec.Spawn(probePath, []string{probePath, "exit", "0"}, &forkexec.ProcAttr{Files: files})
 	var fe *forkexec.Error
 	if !errors.As(err, &fe) || fe.Step != forkexec.StepDup {
@@ -112,12 +100,12 @@ func TestHelperDupDetail(t *testing.T) {
 	m := regexp.MustCompile(`\d+`).FindAllString(fe.Detail, -1)
 	named := false
 	for _, s := range m {
-		if n, _ := strconv.Atoi(s); n >= copies {
+		if n, _ := strconv.Atoi(s); n >= len(files) {
 			named = true
 		}
 	}
 	if !named {
-		t.Errorf("Spawn: %v: the detail %q names no scratch number (%d or above), which the failed call moved fd 0 to", err, fe.Detail, copies)
+		t.Errorf("Spawn: %v: the detail %q names no scratch number (%d or above), which the failed call moved fd 0 to", err, fe.Detail, len(files))
 	}
 }
 
@@ -137,6 +125,18 @@ func TestFindingParkErrnoMatchesStdlib(t *testing.T) {
 
 func TestHelperParkErrno(t *testing.T) {
 	skipUnlessHelper(t, "TestHelperParkErrno")
+	files := parkToTheLimit(t)
+	_, want := syscall.ForkExec(probePath, []string{probePath, "exit", "0"}, &syscall.ProcAttr{Files: files})
+	_, got := forkexec.ForkExec(probePath, []string{probePath, "exit", "0"}, &forkexec.ProcAttr{Files: files})
+	if want == nil || got != want {
+		t.Errorf("ForkExec: %v; syscall.ForkExec: %v", got, want)
+	}
+}
+
+// parkToTheLimit sets this process's soft RLIMIT_NOFILE just above 10,000
+// and returns Files of 10,000 copies of fd 0, whose parking runs out of
+// descriptor numbers.
+func parkToTheLimit(t *testing.T) []uintptr {
 	const copies, limit = 10000, 10050
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
@@ -149,10 +149,5 @@ func TestHelperParkErrno(t *testing.T) {
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		t.Fatal(err)
 	}
-	files := make([]uintptr, copies) // all fd 0
-	_, want := syscall.ForkExec(probePath, []string{probePath, "exit", "0"}, &syscall.ProcAttr{Files: files})
-	_, got := forkexec.ForkExec(probePath, []string{probePath, "exit", "0"}, &forkexec.ProcAttr{Files: files})
-	if want == nil || got != want {
-		t.Errorf("ForkExec: %v; syscall.ForkExec: %v", got, want)
-	}
+	return make([]uintptr, copies)
 }
