@@ -305,14 +305,18 @@
 // of a crash:
 //
 //   - RLIMIT_NOFILE. At start-up the syscall package raises the soft limit
-//     on open files to the hard limit and saves the original, which its
-//     children get back. The saved value is an unexported variable the
-//     linker will not let another package read, so forkexec's children
-//     inherit the parent's current, raised, soft limit. Where a program
-//     sets the limit itself with syscall.Setrlimit, the stdlib stops
-//     restoring too, and both agree. Exec has the same difference. A child
-//     that needs the original limit should set it; the conformance suite
-//     reports this as a known difference.
+//     on open files to the hard limit less one and saves the original,
+//     which its children get back. The saved value is an unexported
+//     variable the linker will not let another package read, so forkexec
+//     learns it once, on the first spawn that needs it, from a child the
+//     syscall package starts traced and stopped at its exec, and its
+//     children get the original too (rlimit_unix.go weighs the cost and
+//     the hazards). Where that child cannot be traced (a seccomp policy
+//     without ptrace, qemu-user, a traced program), and on FreeBSD, the
+//     children inherit the parent's current, raised, soft limit, and Exec
+//     always does; a child that needs the original should set it. Where a
+//     program sets the limit itself, the stdlib stops restoring, and so
+//     does forkexec.
 //   - ForkLock is a *sync.RWMutex pointing at syscall.ForkLock, because Go
 //     has no way to give a second name to a variable: ForkLock.Lock() reads
 //     the same, &ForkLock does not.

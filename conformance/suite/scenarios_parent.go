@@ -15,7 +15,7 @@ import (
 )
 
 // rlimitKnown is the documented RLIMIT_NOFILE difference of forkexec.
-const rlimitKnown = "stdlib children get the soft RLIMIT_NOFILE saved at start-up; forkexec cannot read it (unexported), so its children inherit the raised value (documented)"
+const rlimitKnown = "stdlib children get the soft RLIMIT_NOFILE saved at start-up; where forkexec cannot learn it from a traced stdlib child (ptrace refused, as under qemu-user; FreeBSD), its children inherit the raised value (documented)"
 
 func sigsetAdd(set *unix.Sigset_t, sig syscall.Signal) {
 	bits := int(unsafe.Sizeof(set.Val[0]) * 8)
