@@ -10,12 +10,14 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/forkexec/forkexec/forkexec"
+	"golang.org/x/sys/unix"
 )
 
-// Tests of findings of issue 14: two fixed by the child rewrite, and one
-// the rewrite brought, skipped until it is fixed.
+// Tests of findings of issue 14: two fixed by the child rewrite, and two
+// the rewrite brought, skipped until they are fixed.
 
 // TestFindingParkingKeepsInherited: when Files[i] < i, the shuffle parks
 // Files[i] at a scratch number above every descriptor in Files. A
@@ -150,4 +152,72 @@ func parkToTheLimit(t *testing.T) []uintptr {
 		t.Fatal(err)
 	}
 	return make([]uintptr, copies)
+}
+
+// TestFindingNofileStepConsistent: compile sizes the program in one pass
+// and writes it in a second, and each pass asks nofileToRestore whether to
+// add the RLIMIT_NOFILE step. If the limit changes between the two (another
+// goroutine's Setrlimit, another process's prlimit), the passes disagree:
+// the write pass indexes one step past the sized table (a panic in the
+// parent) or leaves the last step zero (a child that fails with ENOSYS).
+// The fix is to ask once per spawn (in decide, say) and use the answer in
+// both passes, which also halves the per-spawn cost. Skipped until the
+// owner of program.go makes it.
+func TestFindingNofileStepConsistent(t *testing.T) {
+	if os.Getenv("FORKEXEC_FINDINGS") != "1" {
+		t.Skip("finding: compile's two passes each call nofileToRestore, so a limit changing between them makes the passes disagree (panic or ENOSYS); for program.go's owner to fix, then drop this skip (FORKEXEC_FINDINGS=1 runs it)")
+	}
+	requireCProbe(t)
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if lim.Max < 2*helperNofileSoft {
+		t.Skipf("hard RLIMIT_NOFILE %d: too low to start a helper below it", lim.Max)
+	}
+	runHelper(t, "TestHelperNofileStepConsistent", helperOpts{atExec: func(pid int) error {
+		return unix.Prlimit(pid, unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: helperNofileSoft, Max: lim.Max}, nil)
+	}})
+}
+
+func TestHelperNofileStepConsistent(t *testing.T) {
+	skipUnlessHelper(t, "TestHelperNofileStepConsistent")
+	if _, ok := forkexec.NofileToRestore(); !ok {
+		t.Fatal("the syscall package did not raise the limit, or it could not be learned")
+	}
+	var raised unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &raised); err != nil {
+		t.Fatal(err)
+	}
+	lowered := raised
+	lowered.Cur--
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				unix.Setrlimit(unix.RLIMIT_NOFILE, &raised)
+				return
+			default:
+			}
+			if i%2 == 0 {
+				unix.Setrlimit(unix.RLIMIT_NOFILE, &lowered)
+			} else {
+				unix.Setrlimit(unix.RLIMIT_NOFILE, &raised)
+			}
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	deadline := time.Now().Add(10 * time.Second)
+	for n := 0; time.Now().Before(deadline); n++ {
+		pid, err := forkexec.Spawn(probePath, []string{probePath, "exit", "0"}, &forkexec.ProcAttr{Files: stdio()})
+		if err != nil {
+			t.Fatalf("spawn %d while the limit changes: %v", n, err)
+		}
+		if ws := wait(t, pid); !ws.Exited() || ws.ExitStatus() != 0 {
+			t.Fatalf("spawn %d: %s", n, describe(ws))
+		}
+	}
 }
