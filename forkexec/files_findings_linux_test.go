@@ -168,16 +168,7 @@ func TestFindingNofileStepConsistent(t *testing.T) {
 		t.Skip("finding: compile's two passes each call nofileToRestore, so a limit changing between them makes the passes disagree (panic or ENOSYS); for program.go's owner to fix, then drop this skip (FORKEXEC_FINDINGS=1 runs it)")
 	}
 	requireCProbe(t)
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		t.Fatal(err)
-	}
-	if lim.Max < 2*helperNofileSoft {
-		t.Skipf("hard RLIMIT_NOFILE %d: too low to start a helper below it", lim.Max)
-	}
-	runHelper(t, "TestHelperNofileStepConsistent", helperOpts{atExec: func(pid int) error {
-		return unix.Prlimit(pid, unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: helperNofileSoft, Max: lim.Max}, nil)
-	}})
+	runHelper(t, "TestHelperNofileStepConsistent", helperOpts{atExec: startLowNofile(t)})
 }
 
 func TestHelperNofileStepConsistent(t *testing.T) {

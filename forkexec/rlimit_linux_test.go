@@ -59,22 +59,13 @@ func checkNofileToRestore(t *testing.T) (syscall.Rlimit, bool) {
 }
 
 // TestNofileToRestore holds nofileToRestore, and the limit forkexec's
-// children get, against syscall.ForkExec's children: in this process, whatever limit it started with, and in
-// helper processes that start with a soft limit the syscall package
-// raises (set with prlimit while the helper is stopped at its exec, before
-// the Go runtime starts), where it must say true and give that soft limit.
+// children get, against syscall.ForkExec's children: in this process,
+// whatever limit it started with, and in helper processes that start with
+// a soft limit the syscall package raises, where it must say true and give
+// that soft limit.
 func TestNofileToRestore(t *testing.T) {
 	checkNofileToRestore(t)
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		t.Fatal(err)
-	}
-	if lim.Max < 2*helperNofileSoft {
-		t.Skipf("hard RLIMIT_NOFILE %d: too low to start a helper below it", lim.Max)
-	}
-	low := func(pid int) error {
-		return unix.Prlimit(pid, unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: helperNofileSoft, Max: lim.Max}, nil)
-	}
+	low := startLowNofile(t)
 	for _, helper := range []string{"TestHelperNofileRaised", "TestHelperNofileSetFirst", "TestHelperNofileReaper", "TestHelperNofilePtraceRefused"} {
 		t.Run(helper, func(t *testing.T) {
 			out := runHelper(t, helper, helperOpts{atExec: low})
@@ -87,6 +78,23 @@ func TestNofileToRestore(t *testing.T) {
 
 // helperNofileSoft is the soft RLIMIT_NOFILE the helpers start with.
 const helperNofileSoft = 256
+
+// startLowNofile returns, for helperOpts.atExec, what starts a helper with
+// soft RLIMIT_NOFILE helperNofileSoft: set with prlimit while the helper is
+// stopped at its exec, before the Go runtime raises it.
+func startLowNofile(t *testing.T) func(pid int) error {
+	t.Helper()
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if lim.Max < 2*helperNofileSoft {
+		t.Skipf("hard RLIMIT_NOFILE %d: too low to start a helper below it", lim.Max)
+	}
+	return func(pid int) error {
+		return unix.Prlimit(pid, unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: helperNofileSoft, Max: lim.Max}, nil)
+	}
+}
 
 // TestHelperNofileRaised: the syscall package raised the limit at start-up.
 // nofileToRestore gives the original; once the program sets the limit
