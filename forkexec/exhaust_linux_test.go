@@ -71,9 +71,9 @@ func TestHelperExhaustDescriptors(t *testing.T) {
 		{"PidFD", forkexec.ProcAttr{Files: stdio(), Sys: &forkexec.SysProcAttr{PidFD: &pidfd}}, false, forkexec.StepClone, syscall.EMFILE, syscall.EMFILE},
 		{"error pipe", forkexec.ProcAttr{Files: stdio()}, true, forkexec.StepPipe, syscall.EMFILE, syscall.EMFILE},
 		// The stdlib fails at its error pipe first.
-		// forkexec's EINVAL (F_DUPFD's) is not the stdlib's EBADF (dup3's):
-		// see TestFindingParkErrnoMatchesStdlib.
-		{"parking above the limit", forkexec.ProcAttr{Files: long}, false, forkexec.StepDup, syscall.EINVAL, syscall.EMFILE},
+		// EBADF, as the stdlib's dup3 onto a number above the limit says;
+		// the stdlib itself fails earlier, at its error pipe.
+		{"parking above the limit", forkexec.ProcAttr{Files: long}, false, forkexec.StepDup, syscall.EBADF, syscall.EMFILE},
 	} {
 		pidfd = -2
 		forkexec.SetForceReportPipe(c.pipe)
