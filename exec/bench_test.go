@@ -41,9 +41,14 @@ var noop = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, "noop")
-	out, err := stdexec.Command("cc", "-static", "-O2", "-o", bin, "../bench/noop.c").CombinedOutput()
+	// $CC as make and cgo read it (a command, possibly with arguments), or cc.
+	cc := strings.Fields(os.Getenv("CC"))
+	if len(cc) == 0 {
+		cc = []string{"cc"}
+	}
+	out, err := stdexec.Command(cc[0], append(cc[1:], "-static", "-O2", "-o", bin, "../bench/noop.c")...).CombinedOutput()
 	if err != nil {
-		return "", &os.PathError{Op: "cc -static", Path: string(out), Err: err}
+		return "", &os.PathError{Op: cc[0] + " -static", Path: string(out), Err: err}
 	}
 	return bin, nil
 })

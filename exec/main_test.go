@@ -43,7 +43,9 @@ func TestMain(m *testing.M) {
 	}
 	probePath = filepath.Join(dir, "probe")
 	build := stdexec.Command("go", "build", "-o", probePath, "../forkexec/testdata/probe")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+	// Static without cgo; the user's GOFLAGS stay (-buildvcs=false, say,
+	// without which a checkout owned by another user does not build).
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building the probe: %v\n%s", err, b)
 		os.RemoveAll(dir)
