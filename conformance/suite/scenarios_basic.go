@@ -147,6 +147,39 @@ func init() {
 			c.Defer(func() { syscall.Close(fd) })
 			return nil
 		}})
+	// Files[i] < i is parked above Files while the slots are filled. The
+	// stdlib parks at the first numbers above Files (its error pipe, then
+	// each such descriptor), replacing what the child would have inherited
+	// there (golang/go#61751); forkexec parks at free numbers only.
+	const parkSlots = 64
+	parkKnown := "the stdlib's parking replaces a descriptor the child would inherit (golang/go#61751); forkexec's keeps it (documented)"
+	add(&Scenario{Name: "files-park-keeps-inherited", Group: "files", Isolated: true,
+		Doc: "Files[63] < 63 is parked; descriptors 64 to 68, without close-on-exec and not in Files, are inherited",
+		Known: map[string]string{
+			"fd.count": parkKnown, fmt.Sprintf("fd.%d", parkSlots): parkKnown,
+			fmt.Sprintf("fd.%d", parkSlots+1): parkKnown, fmt.Sprintf("fd.%d", parkSlots+2): parkKnown,
+		},
+		Setup: func(c *Ctx) error {
+			inherited := c.File("inherited")
+			for fd := parkSlots; fd < parkSlots+5; fd++ {
+				if err := unix.Dup3(int(inherited), fd, 0); err != nil { // without close-on-exec
+					return err
+				}
+				c.Defer(func() { unix.Close(fd) })
+			}
+			f := make([]uintptr, parkSlots)
+			for i := range f {
+				f[i] = closedFD
+			}
+			copy(f, c.Std())
+			if a := c.File("a"); a < parkSlots-1 {
+				f[parkSlots-1] = a
+			} else {
+				return c.Skip("descriptor %d is not below slot %d", a, parkSlots-1)
+			}
+			c.Attr.Files = f
+			return nil
+		}})
 	add(&Scenario{Name: "files-long-list", Group: "files", Doc: "300 slots, the last one used",
 		Setup: func(c *Ctx) error {
 			f := make([]uintptr, 300)
