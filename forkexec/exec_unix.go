@@ -176,6 +176,11 @@ func Exec(argv0 string, argv []string, envv []string) error {
 	if err := compileExec(&p, argv0, argv, envv); err != nil {
 		return err.Errno
 	}
+	// As syscall.Exec does: the program gets the RLIMIT_NOFILE this
+	// process started with, where the syscall package raised it.
+	if lim, ok := nofileToRestore(); ok {
+		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+	}
 	runtimeBeforeExec()
 	e := rawExecve(p.argv0, p.argv, p.envv)
 	runtimeAfterExec()

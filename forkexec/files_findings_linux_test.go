@@ -121,7 +121,7 @@ func TestHelperDupDetail(t *testing.T) {
 // name it as a difference; then drop the skip.
 func TestFindingParkErrnoMatchesStdlib(t *testing.T) {
 	if os.Getenv("FORKEXEC_FINDINGS") != "1" {
-		t.Skip("finding: forkexec.ForkExec returns EMFILE where syscall.ForkExec returns EBADF when parking runs out of numbers below RLIMIT_NOFILE; for the child's owner to decide, then drop this skip (FORKEXEC_FINDINGS=1 runs it)")
+		t.Skip("a difference on purpose (README, doc.go): when every number from nextfd to RLIMIT_NOFILE is taken, forkexec's parking, which never replaces a descriptor, fails with EMFILE; syscall.ForkExec's dup3 replaces one and goes on (FORKEXEC_FINDINGS=1 runs it)")
 	}
 	runHelper(t, "TestHelperParkErrno", helperOpts{})
 }
@@ -161,13 +161,9 @@ func parkToTheLimit(t *testing.T) []uintptr {
 // goroutine's Setrlimit, another process's prlimit), the passes disagree:
 // the write pass indexes one step past the sized table (a panic in the
 // parent) or leaves the last step zero (a child that fails with ENOSYS).
-// The fix is to ask once per spawn (in decide, say) and use the answer in
-// both passes, which also halves the per-spawn cost. Skipped until the
-// owner of program.go makes it.
+// compile now asks once per spawn and both passes use the answer
+// (program.nofile); this test holds it.
 func TestFindingNofileStepConsistent(t *testing.T) {
-	if os.Getenv("FORKEXEC_FINDINGS") != "1" {
-		t.Skip("finding: compile's two passes each call nofileToRestore, so a limit changing between them makes the passes disagree (panic or ENOSYS); for program.go's owner to fix, then drop this skip (FORKEXEC_FINDINGS=1 runs it)")
-	}
 	requireCProbe(t)
 	runHelper(t, "TestHelperNofileStepConsistent", helperOpts{atExec: startLowNofile(t)})
 }

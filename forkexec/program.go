@@ -112,6 +112,11 @@ type program struct {
 	// decided is what was decided for this machine and these attributes,
 	// with the reasons (see decisions).
 	decided decisions
+	// nofile is the RLIMIT_NOFILE to restore in the child, if
+	// restoreNofile: asked once per spawn, before both passes of the
+	// compile, which must see the same answer.
+	nofile        syscall.Rlimit
+	restoreNofile bool
 }
 
 // builder writes a program in two passes over the same compile code: the
@@ -224,6 +229,7 @@ func compile(p *program, argv0 string, argv []string, attr *ProcAttr, sys *SysPr
 		return err
 	}
 	p.decided = decide(attr, sys)
+	p.nofile, p.restoreNofile = nofileToRestore()
 	b := builder{p: p, sizing: true}
 	b.program(argv0, argv, attr, sys)
 	b.begin()
@@ -332,7 +338,7 @@ func (b *builder) addRestoreNofile(rlimits []Rlimit) {
 			return // the caller's own limit wins
 		}
 	}
-	if lim, ok := nofileToRestore(); ok {
+	if lim := b.p.nofile; b.p.restoreNofile {
 		curLo, curHi := split64(uint64(lim.Cur))
 		maxLo, maxHi := split64(uint64(lim.Max))
 		b.add(opRestoreNofile, curLo, curHi, maxLo, maxHi)
