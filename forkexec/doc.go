@@ -313,8 +313,8 @@
 //     children get the original too (rlimit_unix.go weighs the cost and
 //     the hazards). Where that child cannot be traced (a seccomp policy
 //     without ptrace, qemu-user, a traced program), and on FreeBSD, the
-//     children inherit the parent's current, raised, soft limit, and Exec
-//     always does; a child that needs the original should set it. Where a
+//     children inherit the parent's current, raised, soft limit; a child
+//     that needs the original should set it (Rlimits). Where a
 //     program sets the limit itself, the stdlib stops restoring, and so
 //     does forkexec.
 //   - ForkLock is a *sync.RWMutex pointing at syscall.ForkLock, because Go
