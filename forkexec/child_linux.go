@@ -125,7 +125,7 @@ func runOSIndirect(c *childArgs, s *childStep) syscall.Errno {
 	case opWaitIDMapPipe:
 		return waitIDMapPipe(c)
 	case opWaitIDMapFutex:
-		return waitIDMapFutex(c)
+		return waitIDMapFutex(c, s)
 	case opAmbientPrep:
 		return ambientPrep(s)
 	case opPdeathsig:
@@ -280,15 +280,22 @@ func waitIDMapPipe(c *childArgs) syscall.Errno {
 }
 
 // waitIDMapFutex waits on the own-stack path until the parent has set
-// mapsWritten and woken it.
+// mapsWritten and woken it. It wakes every 100ms to check that the parent
+// is still arg0: a parent that dies before writing the maps (a crash,
+// SIGKILL) never wakes it, and the child would wait for ever.
 //
 //go:nosplit
 //go:norace
 //go:nocheckptr
-func waitIDMapFutex(c *childArgs) syscall.Errno {
+func waitIDMapFutex(c *childArgs, s *childStep) syscall.Errno {
 	w := futexWord(&c.os.mapsWritten)
+	var ts syscall.Timespec
+	ts.Nsec = 100e6
 	for *w == 0 {
-		rawFutex(w, futexWait, 0, nil)
+		rawFutex(w, futexWait, 0, unsafe.Pointer(&ts))
+		if *w == 0 && rawGetppid() != int(s.arg[0]) {
+			return syscall.ESRCH
+		}
 	}
 	return syscall.Errno(*w - 1)
 }

@@ -245,6 +245,7 @@ var (
 	forceClone3         = false // use clone3 even when clone would do
 	forceCloseFDsByProc = false // skip close_range, as on kernels before 5.11
 	forceReportPipe     = false // report through the pipe, as where vfork does not share memory
+	forceParentDies     = false // own-stack path: the parent process dies before writing the maps
 )
 
 // idMapWriter says who writes the uid and gid maps of a child's new user
@@ -633,6 +634,9 @@ func forkAndExecInChild1(c *childArgs, sys *SysProcAttr, flags uintptr, clone3 *
 //go:norace
 //go:nocheckptr
 func ownStackParent(c *childArgs, sys *SysProcAttr, pid int) {
+	if forceParentDies {
+		rawKill(rawGetpid(), syscall.SIGKILL)
+	}
 	written := futexWord(&c.os.mapsWritten)
 	*written = 1 + uint32(writeIDMaps(pid, &c.prog.decided, sys)) // see childOSArgs for why plain
 	rawFutex(written, futexWake, 1, nil)

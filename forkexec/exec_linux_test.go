@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/forkexec/forkexec/forkexec"
 	"golang.org/x/sys/unix"
@@ -697,4 +699,53 @@ func TestOwnStackUnderLoad(t *testing.T) {
 	}
 	close(stop)
 	<-churned
+}
+
+// TestOwnStackParentDies: a parent that dies on the own-stack path before
+// writing the child's maps must not leave the child waiting for them for
+// ever. A helper process spawns so, and kills itself there; this test,
+// its subreaper, inherits the orphan, which must give up and exit 253.
+func TestOwnStackParentDies(t *testing.T) {
+	requireRoot(t)
+	if !forkexec.OwnStackAvailable() {
+		t.Skip("no own-stack path here")
+	}
+	if isHelper("TestOwnStackParentDies") {
+		forkexec.SetForceParentDies(true)
+		maps := []forkexec.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1000}}
+		forkexec.Spawn(probePath, []string{probePath, "exit", "0"}, &forkexec.ProcAttr{Sys: &forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: maps, GidMappings: maps}})
+		t.Fatal("the parent survived")
+	}
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOwnStackParentDies$")
+	cmd.Env = append(os.Environ(), helperEnv+"=TestOwnStackParentDies", helperProbeEnv+"="+probePath)
+	if err := cmd.Run(); err == nil || !strings.Contains(err.Error(), "killed") {
+		t.Fatalf("helper: %v, want killed", err)
+	}
+	// The orphan is ours now: it must exit within a few of its checks.
+	done := make(chan syscall.WaitStatus, 1)
+	go func() {
+		var ws syscall.WaitStatus
+		for {
+			pid, err := syscall.Wait4(-1, &ws, syscall.WALL, nil)
+			if err == syscall.EINTR {
+				continue
+			}
+			if pid > 0 {
+				done <- ws
+			}
+			return
+		}
+	}()
+	select {
+	case ws := <-done:
+		if !ws.Exited() || ws.ExitStatus() != 253 {
+			t.Errorf("orphan: %v, want exit 253", describe(ws))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the orphaned child still waits for its maps after 5s")
+	}
 }

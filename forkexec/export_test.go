@@ -29,3 +29,8 @@ func OwnStackAvailable() bool { return canCloneOnOwnStack && clone3Available() }
 // even when they share the parent's memory, as where an emulator runs
 // vfork as a plain fork.
 func SetForceReportPipe(on bool) { forceReportPipe = on }
+
+// SetForceParentDies makes the parent process kill itself on the own-stack
+// path, after the clone and before writing the child's maps: what a crash
+// there would do.
+func SetForceParentDies(on bool) { forceParentDies = on }

@@ -35,7 +35,7 @@ const (
 
 	// Indirect.
 	opWaitIDMapPipe  // wait on the map pipe for the parent's word that the maps are written
-	opWaitIDMapFutex // wait on the futex word mapsWritten for the same
+	opWaitIDMapFutex // wait on the futex word mapsWritten for the same, while the parent is arg0
 	opAmbientPrep    // capabilities arg0 (bits 0-31), arg1 (32-63) permitted and inheritable
 	opPdeathsig      // prctl(PR_SET_PDEATHSIG, arg0); signal self if the parent is no longer arg1
 	opDropBounding   // PR_CAPBSET_DROP every capability in arg0 (0-31), arg1 (32-63)
@@ -124,9 +124,10 @@ func decide(attr *ProcAttr, sys *SysProcAttr) (d decisions) {
 			d.closeWhy = "close_range(CLOSE_RANGE_CLOEXEC) answers"
 		}
 	}
-	if sys.Pdeathsig != 0 {
+	if sys.Pdeathsig != 0 || d.path == ownStackPath {
 		// The child compares its parent's pid with this one to find out
-		// whether the parent died before Pdeathsig was armed.
+		// whether the parent died before Pdeathsig was armed, or while
+		// it waited for the maps.
 		d.ppid = syscall.Getpid()
 	}
 	return d
@@ -155,7 +156,7 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 		if d.path == forkPath {
 			b.add(opWaitIDMapPipe)
 		} else {
-			b.add(opWaitIDMapFutex)
+			b.add(opWaitIDMapFutex, uintptr(d.ppid))
 		}
 	}
 	if sys.Setsid {
