@@ -1,34 +1,34 @@
 // Command conformance holds a fork/exec implementation against the
 // stdlib's syscall.ForkExec and prints the result as a table.
 //
-//	go run ./conformance                 # every scenario on this machine
-//	go run ./conformance -arch all       # ... and under qemu-user for every arch
-//	go run ./conformance -arch arm64,386 -run '^files-' -json
+//	go run ./conformance                      # every scenario on this machine
+//	go run ./conformance -arch all            # ... and under qemu-user for every arch
+//	go run ./conformance -arch arm64,386 -run '^files-' -json > run.json
+//	go run ./conformance -compare run.json    # what changed since run.json
+//	go run ./conformance -arch all -html table.html
 //
 // Each scenario is a ProcAttr/SysProcAttr combination (plus, for some,
 // parent state such as ignored signals or raised limits). It is run through
 // both implementations; the child is a small native C probe (see package
 // probe) that reports what it inherited, and the reports are compared field
 // by field with genuinely per-process values (pids, inode numbers, run
-// directories) masked. Extension scenarios (forkexec's ResetSignals,
-// CloseFDs and Spawn errors) are checked against their documentation.
+// directories) masked. Scenarios of extensions (forkexec's ResetSignals,
+// CloseFDs and Spawn errors) are checked against their documentation, and
+// are not applicable to an implementation without the extension. See
+// package suite for how it runs and how to add a scenario or an
+// implementation.
 //
-// Workers: the scenarios run in worker processes, this same binary in a
-// hidden mode (first argument -worker). Scenarios that change process-wide
-// state run each implementation in a fresh worker. For -arch, the command
-// cross-compiles itself (go build, so run it from inside the module) for
-// each GOARCH and runs it under Debian's qemu-user-static, invoked
-// explicitly; the probe stays native. Workers pin RLIMIT_NOFILE with
-// syscall.Setrlimit at start-up, so the documented rlimit difference of
-// forkexec shows only in the scenarios made to show it.
-//
-// Exit status: 0 when nothing differs where it must not, 1 when some
-// scenario differs, fails its expectation or errors, 2 on usage errors.
+// Exit status: 0 when nothing differs where it must not; 1 when some
+// scenario differs, fails its expectation or errors, or when a requested
+// column ran nothing (no qemu-user for it, say) unless -allow-empty; 2 on
+// usage errors (an unknown flag, arch or implementation, a -run matching
+// no scenario, an unreadable -compare file).
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -40,47 +40,65 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "-worker" {
-		os.Exit(suite.WorkerMain(os.Args[2:]))
-	}
-	arch := flag.String("arch", "host", `comma-separated GOARCH list, "host", or "all" (`+strings.Join(suite.AllArches, ",")+`)`)
-	jsonOut := flag.Bool("json", false, "print the results as JSON")
-	run := flag.String("run", "", "regexp selecting scenarios by name")
+	os.Exit(run())
+}
+
+func usageError(format string, args ...any) int {
+	fmt.Fprintf(os.Stderr, "conformance: "+format+"\n", args...)
+	return 2
+}
+
+func run() int {
+	flag.CommandLine.Init(os.Args[0], flag.ContinueOnError)
+	arch := flag.String("arch", "host", `comma-separated columns: GOARCH values, "host", "freebsd", or "all" (`+strings.Join(suite.AllArches(), ",")+`)`)
+	jsonOut := flag.Bool("json", false, "print the results as JSON (a record for -compare)")
+	runRE := flag.String("run", "", "regexp selecting scenarios by name")
 	impl := flag.String("impl", "", "implementation under test (default "+suite.DefaultUnderTest()+"; one of "+strings.Join(suite.ImplNames(), ", ")+")")
 	list := flag.Bool("list", false, "list the scenarios and exit")
 	parallel := flag.Int("parallel", 3, "worker processes run at once")
 	quiet := flag.Bool("q", false, "no progress lines on stderr")
-	flag.Parse()
-
+	qemuDir := flag.String("qemu-dir", "", "directory holding the qemu-user binaries (default: $PATH)")
+	compare := flag.String("compare", "", "a JSON record of an earlier run (-json) to report changes against")
+	htmlOut := flag.String("html", "", "also write the table as an HTML report to this file")
+	allowEmpty := flag.Bool("allow-empty", false, "exit 0 even when a requested column ran no scenario")
+	if err := flag.CommandLine.Parse(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if flag.NArg() > 0 {
+		return usageError("unexpected arguments %q", flag.Args())
+	}
 	if *list {
 		for _, s := range suite.Scenarios() {
 			fmt.Printf("%-28s %-9s %s\n", s.Name, s.Group, s.Doc)
 		}
-		return
+		return 0
 	}
-	cfg := suite.Config{UnderTest: *impl, Package: "github.com/forkexec/forkexec/conformance", Parallel: *parallel}
+	cfg := suite.Config{UnderTest: *impl, Parallel: *parallel, QemuDir: *qemuDir}
 	switch *arch {
 	case "all":
-		cfg.Arches = suite.AllArches
-	case "host", "":
-		cfg.Arches = []string{suite.HostArch()}
+		cfg.Arches = suite.AllArches()
+	case "":
+		cfg.Arches = []string{"host"}
 	default:
 		cfg.Arches = strings.Split(*arch, ",")
 	}
-	if *run != "" {
-		re, err := regexp.Compile(*run)
+	if *runRE != "" {
+		re, err := regexp.Compile(*runRE)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
+			return usageError("-run: %v", err)
 		}
 		cfg.Filter = re
 	}
-	self, err := os.Executable()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+	var old *suite.Outcome
+	if *compare != "" {
+		var err error
+		if old, err = suite.ReadOutcome(*compare); err != nil {
+			return usageError("-compare: %v", err)
+		}
 	}
-	cfg.Self = []string{self, "-worker"}
 	if !*quiet {
 		cfg.Log = func(format string, args ...any) {
 			fmt.Fprintf(os.Stderr, "conformance: "+format+"\n", args...)
@@ -89,18 +107,40 @@ func main() {
 	start := time.Now()
 	out, err := suite.Run(context.Background(), cfg)
 	if err != nil {
+		if errors.Is(err, suite.ErrUsage) {
+			return usageError("%v", err)
+		}
 		fmt.Fprintln(os.Stderr, "conformance:", err)
-		os.Exit(2)
+		return 1
 	}
 	if *jsonOut {
 		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
+		enc.SetIndent("", " ")
 		enc.Encode(out)
 	} else {
 		suite.Table(os.Stdout, out)
 		fmt.Printf("(%d scenarios x %d arches in %v)\n", len(out.Results)/max(1, len(out.Arches)), len(out.Arches), time.Since(start).Round(time.Second))
 	}
-	if out.Bad() {
-		os.Exit(1)
+	if old != nil {
+		w := os.Stdout
+		if *jsonOut {
+			w = os.Stderr
+		}
+		suite.WriteChanges(w, old, out)
 	}
+	if *htmlOut != "" {
+		if err := suite.WriteHTMLFile(*htmlOut, out, old); err != nil {
+			fmt.Fprintln(os.Stderr, "conformance:", err)
+			return 1
+		}
+	}
+	status := 0
+	if out.Bad() {
+		status = 1
+	}
+	if empty := out.EmptyColumns(); len(empty) > 0 && !*allowEmpty {
+		fmt.Fprintf(os.Stderr, "conformance: no scenario ran on %s (see the reasons above; -allow-empty accepts this)\n", strings.Join(empty, ", "))
+		status = 1
+	}
+	return status
 }

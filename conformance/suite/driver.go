@@ -5,14 +5,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,17 +28,21 @@ type Status string
 
 // The verdicts.
 const (
-	Same    Status = "same"    // outcomes identical after masking
-	Differs Status = "DIFFERS" // differs where it must not
-	Known   Status = "known"   // differs only where documented
-	NotRun  Status = "not run" // skipped, with a reason
-	Pass    Status = "ok"      // extension meets its documented expectation
-	Fail    Status = "FAIL"    // extension misses its documented expectation
-	Error   Status = "ERROR"   // the harness could not get an outcome
+	Same          Status = "same"    // outcomes identical after masking
+	Differs       Status = "DIFFERS" // differs where it must not
+	Known         Status = "known"   // differs only where documented
+	NotRun        Status = "not run" // skipped, with a reason
+	NotApplicable Status = "n/a"     // the implementation lacks a feature the scenario needs
+	Pass          Status = "ok"      // meets its documented expectation
+	Fail          Status = "FAIL"    // misses its documented expectation
+	Error         Status = "ERROR"   // the harness could not get an outcome
 )
 
 // Bad reports whether the status makes the run fail.
 func (s Status) Bad() bool { return s == Differs || s == Fail || s == Error }
+
+// Ran reports whether the status is a verdict on an outcome.
+func (s Status) Ran() bool { return s == Same || s == Differs || s == Known || s == Pass || s == Fail }
 
 // Diff is one differing field.
 type Diff struct {
@@ -55,14 +60,18 @@ type Result struct {
 	Status   Status `json:"status"`
 	Reason   string `json:"reason,omitempty"`
 	Diffs    []Diff `json:"diffs,omitempty"`
+	// Fields is the implementation under test's outcome, kept so that a
+	// later run can be compared with this one field by field.
+	Fields Fields `json:"fields,omitempty"`
 }
 
-// Judge judges a scenario from its records: ref and ut for Compare
-// scenarios (ref is ignored for Extension ones).
-func Judge(s *Scenario, arch string, ref, ut Record) Result {
+// Judge judges a scenario from its records: ref (the stdlib's) and ut
+// (that of impl, the implementation under test) for compared scenarios;
+// ref is ignored for scenarios with Expect.
+func Judge(s *Scenario, arch string, ref, ut Record, impl Impl) Result {
 	r := Result{Scenario: s.Name, Group: s.Group, Arch: arch}
 	recs := []Record{ut}
-	if s.Kind == Compare {
+	if s.Compared() {
 		recs = []Record{ref, ut}
 	}
 	for _, rec := range recs {
@@ -71,13 +80,18 @@ func Judge(s *Scenario, arch string, ref, ut Record) Result {
 			return r
 		}
 	}
+	if ut.NotApplicable != "" {
+		r.Status, r.Reason = NotApplicable, ut.NotApplicable
+		return r
+	}
 	for _, rec := range recs {
 		if rec.Skip != "" {
 			r.Status, r.Reason = NotRun, rec.Skip
 			return r
 		}
 	}
-	if s.Kind == Extension {
+	r.Fields = ut.Fields
+	if !s.Compared() {
 		if len(ut.Violations) > 0 {
 			r.Status, r.Reason = Fail, strings.Join(ut.Violations, "; ")
 		} else {
@@ -85,37 +99,16 @@ func Judge(s *Scenario, arch string, ref, ut Record) Result {
 		}
 		return r
 	}
-	keys := map[string]bool{}
-	for k := range ref.Fields {
-		keys[k] = true
-	}
-	for k := range ut.Fields {
-		keys[k] = true
-	}
-	var names []string
-	for k := range keys {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	doc, _ := impl.(Documented)
 	unknown := false
-	for _, k := range names {
-		a, aok := ref.Fields[k]
-		b, bok := ut.Fields[k]
-		if aok == bok && a == b {
-			continue
-		}
-		if !aok {
-			a = "(absent)"
-		}
-		if !bok {
-			b = "(absent)"
-		}
-		d := Diff{Field: k, Ref: a, Impl: b}
+	for _, fc := range diffFields(ref.Fields, ut.Fields) {
+		k, b := fc.Field, fc.New
+		d := Diff{Field: k, Ref: fc.Old, Impl: b}
 		if k == "parent.fd_leak" && b == "0" {
 			d.Known = "the stdlib leaks descriptors in the parent here; the implementation under test does not"
 		}
-		for p, why := range s.Known {
-			if strings.HasPrefix(k, p) {
+		if doc != nil {
+			if why := doc.KnownDifference(s.Name, k); why != "" {
 				d.Known = why
 			}
 		}
@@ -135,41 +128,135 @@ func Judge(s *Scenario, arch string, ref, ut Record) Result {
 	return r
 }
 
-// Config says what Run does.
+// diffFields lists the fields where a and b differ, in name order, with
+// "(absent)" for a field one of them lacks.
+func diffFields(a, b Fields) []FieldChange {
+	var out []FieldChange
+	for _, k := range unionKeys(a, b) {
+		x, xok := a[k]
+		y, yok := b[k]
+		if xok == yok && x == y {
+			continue
+		}
+		if !xok {
+			x = "(absent)"
+		}
+		if !yok {
+			y = "(absent)"
+		}
+		out = append(out, FieldChange{Field: k, Old: x, New: y})
+	}
+	return out
+}
+
+func unionKeys(a, b Fields) []string {
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	var names []string
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Config says what Run does. The zero Config runs every scenario natively
+// against the default implementation.
 type Config struct {
-	// Arches lists GOARCH values; "host" or the host's GOARCH runs natively.
+	// Arches lists the columns: GOARCH values ("host" or the host's
+	// GOARCH runs natively, others under qemu-user) and "freebsd".
+	// Empty means the host only.
 	Arches []string
-	// UnderTest names the implementation under test.
+	// UnderTest names the implementation under test (see RegisterImpl);
+	// empty means DefaultUnderTest().
 	UnderTest string
 	// Filter, if set, selects scenarios by name.
 	Filter *regexp.Regexp
-	// Self is how to start a native worker: argv prefix and extra env.
-	Self    []string
-	SelfEnv []string
-	// Package is the import path of the worker command, cross-compiled
-	// for the non-host arches.
+	// Package is the import path of the program cross-compiled as the
+	// worker for emulated arches, built in the current directory. Empty
+	// means this program's main package, from its build information
+	// (for a test binary, its package, built with go test -c).
 	Package string
-	// Parallel bounds concurrently running worker processes.
+	// QemuDir, if set, is the directory holding the qemu-user binaries;
+	// otherwise they are looked up in $PATH.
+	QemuDir string
+	// Parallel bounds concurrently running worker processes (default 3).
 	Parallel int
 	// Log, if set, receives progress lines.
 	Log func(format string, args ...any)
 }
 
-// QemuBinaries maps GOARCH to Debian's qemu-user-static binary.
-var QemuBinaries = map[string]string{
-	"amd64":    "qemu-x86_64-static",
-	"arm64":    "qemu-aarch64-static",
-	"386":      "qemu-i386-static",
-	"arm":      "qemu-arm-static",
-	"riscv64":  "qemu-riscv64-static",
-	"ppc64le":  "qemu-ppc64le-static",
-	"s390x":    "qemu-s390x-static",
-	"loong64":  "qemu-loongarch64-static",
-	"mips64le": "qemu-mips64el-static",
+// ErrUsage is wrapped by the errors Run returns for a Config that cannot
+// run: an unknown arch or implementation, a Filter matching no scenario.
+var ErrUsage = errors.New("usage")
+
+// Arch is one column of the table.
+type Arch struct {
+	// GOARCH of the column ("freebsd" for the FreeBSD column).
+	Name string
+	// Qemu lists the qemu-user binary names tried in turn: Debian's
+	// qemu-user (10.0, bookworm-backports and later) has plain names,
+	// its qemu-user-static package before 10.0 "-static" ones.
+	Qemu []string
 }
 
-// AllArches is the list "-arch all" stands for.
-var AllArches = []string{"amd64", "arm64", "386", "arm", "riscv64", "ppc64le", "s390x", "loong64", "mips64le"}
+// Arches is every column "-arch all" stands for, in table order.
+var Arches = []Arch{
+	{"amd64", []string{"qemu-x86_64", "qemu-x86_64-static"}},
+	{"arm64", []string{"qemu-aarch64", "qemu-aarch64-static"}},
+	{"386", []string{"qemu-i386", "qemu-i386-static"}},
+	{"arm", []string{"qemu-arm", "qemu-arm-static"}},
+	{"riscv64", []string{"qemu-riscv64", "qemu-riscv64-static"}},
+	{"ppc64le", []string{"qemu-ppc64le", "qemu-ppc64le-static"}},
+	{"s390x", []string{"qemu-s390x", "qemu-s390x-static"}},
+	{"loong64", []string{"qemu-loongarch64", "qemu-loongarch64-static"}},
+	{"mips64le", []string{"qemu-mips64el", "qemu-mips64el-static"}},
+	{FreeBSD, nil},
+}
+
+// FreeBSD is the name of the FreeBSD column. The suite runs on Linux
+// only; on a Linux host the column says so rather than being left out.
+const FreeBSD = "freebsd"
+
+// freeBSDReason is the FreeBSD column's explanation.
+const freeBSDReason = "no FreeBSD host (the suite drives Linux workers only; FreeBSD is cross-compiled and vetted, see README)"
+
+// AllArches is the list of column names "-arch all" stands for.
+func AllArches() []string {
+	var n []string
+	for _, a := range Arches {
+		n = append(n, a.Name)
+	}
+	return n
+}
+
+func lookupArch(name string) (Arch, bool) {
+	for _, a := range Arches {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Arch{}, false
+}
+
+// Environment describes where a run was made.
+type Environment struct {
+	// Kernel is the probe's uname: system, release, machine.
+	Kernel string `json:"kernel"`
+	// Libc is the C library the probe was built against.
+	Libc string `json:"libc"`
+	// Go is the toolchain version of the driver (and its workers).
+	Go string `json:"go"`
+	// Qemu maps each emulated arch to its qemu-user version.
+	Qemu map[string]string `json:"qemu,omitempty"`
+	// Date is when the run started (UTC, RFC 3339).
+	Date string `json:"date"`
+}
 
 // Outcome is the result of a Run.
 type Outcome struct {
@@ -181,6 +268,8 @@ type Outcome struct {
 	Probe string `json:"probe"`
 	// UnderTest names the implementation under test.
 	UnderTest string `json:"under_test"`
+	// Env describes the machine.
+	Env Environment `json:"env"`
 }
 
 // Bad reports whether any result makes the run fail.
@@ -193,9 +282,40 @@ func (o *Outcome) Bad() bool {
 	return false
 }
 
-// Run builds the probe, runs the selected scenarios on every arch and
-// compares the outcomes.
+// EmptyColumns lists the columns where no scenario ran (every result is
+// not run, not applicable or an error), except the FreeBSD column on a
+// Linux host, which cannot run by design.
+func (o *Outcome) EmptyColumns() []string {
+	ran := map[string]bool{}
+	for _, r := range o.Results {
+		if r.Status.Ran() {
+			ran[r.Arch] = true
+		}
+	}
+	var empty []string
+	for _, a := range o.Arches {
+		if !ran[a] && !(a == FreeBSD && runtime.GOOS != "freebsd") {
+			empty = append(empty, a)
+		}
+	}
+	return empty
+}
+
+// Run runs the selected scenarios on every arch and compares the
+// outcomes. It builds the C probe with the machine's cc and starts the
+// workers: this same program again (cross-compiled for emulated arches),
+// which, finding the worker variable in its environment, does its part
+// in its own call of Run and exits there. Register implementations and
+// scenarios in init functions so that the workers have them too.
 func Run(ctx context.Context, cfg Config) (*Outcome, error) {
+	if spec, ok := os.LookupEnv(workerEnv); ok {
+		var ws workerSpec
+		if err := json.Unmarshal([]byte(spec), &ws); err != nil {
+			fmt.Fprintf(os.Stderr, "conformance worker: bad %s: %v\n", workerEnv, err)
+			os.Exit(2)
+		}
+		os.Exit(workerMain(ws))
+	}
 	logf := cfg.Log
 	if logf == nil {
 		logf = func(string, ...any) {}
@@ -206,8 +326,31 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if cfg.UnderTest == "" {
 		cfg.UnderTest = DefaultUnderTest()
 	}
-	if _, ok := LookupImpl(cfg.UnderTest); !ok {
-		return nil, fmt.Errorf("unknown implementation %q (have %v)", cfg.UnderTest, ImplNames())
+	ut, ok := LookupImpl(cfg.UnderTest)
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown implementation %q (have %v)", ErrUsage, cfg.UnderTest, ImplNames())
+	}
+	var arches []string
+	for _, a := range cfg.Arches {
+		if a == "host" {
+			a = HostArch()
+		}
+		if _, ok := lookupArch(a); !ok {
+			return nil, fmt.Errorf("%w: unknown arch %q (have %s)", ErrUsage, a, strings.Join(AllArches(), ","))
+		}
+		arches = append(arches, a)
+	}
+	if len(arches) == 0 {
+		arches = []string{HostArch()}
+	}
+	var scen []*Scenario
+	for _, s := range Scenarios() {
+		if cfg.Filter == nil || cfg.Filter.MatchString(s.Name) {
+			scen = append(scen, s)
+		}
+	}
+	if len(scen) == 0 {
+		return nil, fmt.Errorf("%w: no scenario matches %v", ErrUsage, cfg.Filter)
 	}
 	tmp, err := os.MkdirTemp("", "fxconf-")
 	if err != nil {
@@ -220,50 +363,57 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		return nil, err
 	}
 	logf("probe: %s", p.Note)
-	var scen []*Scenario
-	for _, s := range Scenarios() {
-		if cfg.Filter == nil || cfg.Filter.MatchString(s.Name) {
-			scen = append(scen, s)
-		}
-	}
-	out := &Outcome{Arches: cfg.Arches, Probe: p.Note, UnderTest: cfg.UnderTest}
+	out := &Outcome{Arches: arches, Probe: p.Note, UnderTest: cfg.UnderTest,
+		Env: hostEnvironment(p, tmp)}
 	results := make(map[string]map[string]Result) // arch -> scenario -> result
 	var mu sync.Mutex
 	sem := make(chan struct{}, cfg.Parallel)
 	var wg sync.WaitGroup
-	for _, arch := range cfg.Arches {
+	ref := Stdlib.Name()
+	for _, arch := range arches {
 		res := map[string]Result{}
 		results[arch] = res
-		prefix, env, emulated, why, buildErr := cfg.workerCommand(ctx, arch, tmp, logf)
+		var todo []*Scenario
+		for _, s := range scen {
+			// Decided here, without a worker: what the implementation
+			// lacks for the scenario (a Setup may still ask for more).
+			if f := lacking(ut, s.features()); f != "" {
+				res[s.Name] = Result{Scenario: s.Name, Group: s.Group, Arch: arch, Status: NotApplicable, Reason: notApplicable(ut, f)}
+				continue
+			}
+			todo = append(todo, s)
+		}
+		w, why, buildErr := cfg.worker(ctx, arch, tmp, logf)
+		if w.qemuVersion != "" {
+			if out.Env.Qemu == nil {
+				out.Env.Qemu = map[string]string{}
+			}
+			out.Env.Qemu[arch] = w.qemuVersion
+		}
 		if why != "" {
 			st := NotRun
 			if buildErr {
 				st = Error
 			}
-			for _, s := range scen {
+			for _, s := range todo {
 				res[s.Name] = Result{Scenario: s.Name, Group: s.Group, Arch: arch, Status: st, Reason: why}
 			}
 			continue
 		}
 		timeout := 5 * time.Minute
-		if emulated {
+		if w.emulated {
 			timeout = 10 * time.Minute
 		}
 		run := func(list []*Scenario, impls []string, s0 *Scenario) map[string]Record {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			var names []string
+			spec := workerSpec{Probe: p.Path, Static: p.Static, Impls: impls, Emulated: w.emulated, PinNofile: true}
 			for _, s := range list {
-				names = append(names, s.Name)
+				spec.Scenarios = append(spec.Scenarios, s.Name)
 			}
-			args := append([]string{}, prefix...)
-			args = append(args, "-probe", p.Path, "-static="+strconv.FormatBool(p.Static),
-				"-scenarios", strings.Join(names, ","), "-impls", strings.Join(impls, ","))
-			if emulated {
-				args = append(args, "-emulated")
-			}
+			args := w.argv
 			if s0 != nil && s0.KeepNofile {
-				args = append(args, "-pin-nofile=false")
+				spec.PinNofile = false
 			}
 			if s0 != nil && s0.SoftNofile > 0 {
 				n := s0.SoftNofile
@@ -273,18 +423,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 				}
 				args = append([]string{"/bin/sh", "-c", fmt.Sprintf(`ulimit -Sn %d && exec "$@"`, n), "sh"}, args...)
 			}
-			retries := 0
-			if emulated {
-				retries = 2
-			}
-			return runWorkers(ctx, args, names, len(impls), env, timeout, retries)
-		}
-		ref := Stdlib.Name()
-		var batch []*Scenario
-		for _, s := range scen {
-			if !s.Isolated {
-				batch = append(batch, s)
-			}
+			return runWorkers(ctx, args, spec, w.env, timeout)
 		}
 		store := func(s *Scenario, recs map[string]Record) {
 			for _, r := range recs {
@@ -302,43 +441,42 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 				}
 				return Record{Scenario: s.Name, Impl: impl, Error: "no record: " + e}
 			}
-			r := Judge(s, arch, get(ref), get(cfg.UnderTest))
-			if n := recs["\x00retry:"+s.Name].Error; n != "" && r.Reason == "" {
-				r.Reason = "retried " + n + "x: the forked child hung inside qemu-user (emulator fork deadlock)"
-			}
+			r := Judge(s, arch, get(ref), get(cfg.UnderTest), ut)
 			mu.Lock()
 			res[s.Name] = r
 			mu.Unlock()
 		}
 		arch := arch
+		var cmp, exp []*Scenario
+		for _, s := range todo {
+			switch {
+			case s.Isolated:
+			case s.Compared():
+				cmp = append(cmp, s)
+			default:
+				exp = append(exp, s)
+			}
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// The batch splits by kind: extension scenarios need only
-			// the implementation under test.
-			var cmp, ext []*Scenario
-			for _, s := range batch {
-				if s.Kind == Extension {
-					ext = append(ext, s)
-				} else {
-					cmp = append(cmp, s)
-				}
-			}
+			// Scenarios with Expect need only the implementation
+			// under test.
 			if len(cmp) > 0 {
 				recs := run(cmp, []string{ref, cfg.UnderTest}, nil)
 				for _, s := range cmp {
 					store(s, recs)
 				}
 			}
-			if len(ext) > 0 {
-				recs := run(ext, []string{cfg.UnderTest}, nil)
-				for _, s := range ext {
+			if len(exp) > 0 {
+				recs := run(exp, []string{cfg.UnderTest}, nil)
+				for _, s := range exp {
 					store(s, recs)
 				}
 			}
-			logf("%s: batch of %d scenarios done", arch, len(batch))
+			logf("%s: batch of %d scenarios done", arch, len(cmp)+len(exp))
 		}()
-		for _, s := range scen {
+		for _, s := range todo {
 			if !s.Isolated {
 				continue
 			}
@@ -348,7 +486,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 				defer wg.Done()
 				recs := map[string]Record{}
 				impls := []string{cfg.UnderTest}
-				if s.Kind == Compare {
+				if s.Compared() {
 					impls = []string{ref, cfg.UnderTest}
 				}
 				for _, impl := range impls {
@@ -362,57 +500,175 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	}
 	wg.Wait()
 	for _, s := range scen {
-		for _, arch := range cfg.Arches {
+		for _, arch := range arches {
 			out.Results = append(out.Results, results[arch][s.Name])
 		}
 	}
 	return out, nil
 }
 
-// workerCommand returns the argv prefix and env that start a worker for
-// arch, building it if needed, or why it cannot run.
-func (cfg Config) workerCommand(ctx context.Context, arch, tmp string, logf func(string, ...any)) (prefix, env []string, emulated bool, why string, buildErr bool) {
-	if arch == "host" || arch == runtime.GOARCH {
-		return cfg.Self, cfg.SelfEnv, false, "", false
-	}
-	q, ok := QemuBinaries[arch]
-	if !ok {
-		return nil, nil, false, "unknown arch " + arch, false
-	}
-	qpath, err := exec.LookPath(q)
+// hostEnvironment describes this machine, from a plain run of the probe.
+func hostEnvironment(p *probe.Probe, tmp string) Environment {
+	env := Environment{Go: runtime.Version(), Date: time.Now().UTC().Format(time.RFC3339),
+		Kernel: "unknown", Libc: "unknown"}
+	r, err := p.NewRun(tmp)
 	if err != nil {
-		return nil, nil, false, q + " not installed (apt-get install qemu-user-static)", false
+		return env
 	}
+	defer r.Remove()
+	pid, err := syscall.ForkExec(r.Exe, []string{"probe"}, &syscall.ProcAttr{})
+	if err != nil {
+		return env
+	}
+	WaitTimeout(pid, 30*time.Second)
+	if rep, err := r.Read(); err == nil {
+		env.Kernel, env.Libc = rep.Kernel, rep.Libc
+	}
+	return env
+}
+
+// workerCmd is how to start a worker for one arch.
+type workerCmd struct {
+	argv        []string // program and arguments
+	env         []string // added to the environment
+	emulated    bool
+	qemuVersion string
+}
+
+// worker returns how to start a worker for arch, cross-compiling it if
+// needed, or why it cannot run (buildErr: because the build failed).
+func (cfg Config) worker(ctx context.Context, arch, tmp string, logf func(string, ...any)) (w workerCmd, why string, buildErr bool) {
+	if arch == FreeBSD {
+		if runtime.GOOS == "freebsd" {
+			return workerCmd{}, "this Linux-only suite was built for FreeBSD", false
+		}
+		return workerCmd{}, freeBSDReason, false
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return workerCmd{}, "cannot find this program to start it as the worker: " + err.Error(), true
+	}
+	if arch == runtime.GOARCH {
+		return workerCmd{argv: append([]string{self}, selfArgs()...)}, "", false
+	}
+	a, _ := lookupArch(arch)
+	qpath, err := cfg.findQemu(a)
+	if err != nil {
+		return workerCmd{}, err.Error(), false
+	}
+	w.qemuVersion = qemuVersion(qpath)
 	bin := filepath.Join(tmp, "worker-"+arch)
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, cfg.Package)
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return nil, nil, false, fmt.Sprintf("cross-compiling for %s failed: %v: %s", arch, err, firstLines(string(b), 3)), true
+	if err := cfg.crossBuild(ctx, arch, bin); err != nil {
+		return w, fmt.Sprintf("cross-compiling the worker for %s failed: %v", arch, err), true
 	}
 	logf("%s: built worker in %v", arch, time.Since(start).Round(time.Second))
 	// Preflight: can a Go program of this arch start under this qemu at
 	// all? (Go 1.26's linux/386 runtime crashes at start-up under
-	// bookworm's qemu-i386-static 7.2, even for hello world.)
-	for i := 0; i < 2; i++ {
-		pf := exec.CommandContext(ctx, qpath, bin, "-worker", "-scenarios", "", "-emulated")
-		pf.Env = append(os.Environ(), "GOMAXPROCS=1")
-		if b, err := pf.CombinedOutput(); err != nil {
-			fatal := ""
-			for _, l := range strings.Split(string(b), "\n") {
-				if strings.HasPrefix(l, "fatal") || strings.HasPrefix(l, "SIGSEGV") || strings.HasPrefix(l, "qemu:") {
-					fatal = l
-					break
-				}
+	// bookworm's qemu-i386 7.2, even for hello world; 10.0 runs it.)
+	pf := exec.CommandContext(ctx, qpath, bin)
+	spec, _ := json.Marshal(workerSpec{Emulated: true})
+	pf.Args = append(pf.Args, selfArgs()...)
+	pf.Env = append(os.Environ(), workerEnv+"="+string(spec), "GOMAXPROCS=1")
+	if b, err := pf.CombinedOutput(); err != nil {
+		fatal := ""
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "fatal") || strings.HasPrefix(l, "SIGSEGV") || strings.HasPrefix(l, "qemu:") {
+				fatal = l
+				break
 			}
-			return nil, nil, false, fmt.Sprintf("a Go linux/%s program crashes at start-up under %s (%s; the worker with no scenario: %v %s)",
-				arch, q, qemuVersion(qpath), err, fatal), false
+		}
+		return w, fmt.Sprintf("a Go linux/%s program crashes at start-up under %s (%s; the worker with no scenario: %v %s)",
+			arch, qpath, w.qemuVersion, err, fatal), false
+	}
+	// One P keeps the emulated worker's thread count low and steady:
+	// under qemu-user each guest thread is an emulator thread, and its
+	// creation and exit race with forks (see Worker.runImpl).
+	w.argv = append([]string{qpath, bin}, selfArgs()...)
+	w.env = []string{"GOMAXPROCS=1"}
+	w.emulated = true
+	return w, "", false
+}
+
+// findQemu finds the qemu-user binary for a: in cfg.QemuDir if set, else
+// in $PATH, under any of its names.
+func (cfg Config) findQemu(a Arch) (string, error) {
+	for _, name := range a.Qemu {
+		if cfg.QemuDir != "" {
+			p := filepath.Join(cfg.QemuDir, name)
+			if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+				return p, nil
+			}
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
 		}
 	}
-	// One P keeps the emulated worker's threads mostly idle at fork
-	// time: qemu-user 7.2's fork of a multithreaded guest deadlocks the
-	// child now and then (it is retried, see runWorkers).
-	return []string{qpath, bin, "-worker"}, []string{"GOMAXPROCS=1"}, true, "", false
+	where := "$PATH"
+	if cfg.QemuDir != "" {
+		where = cfg.QemuDir
+	}
+	return "", fmt.Errorf("no %s in %s (install qemu-user, see .ci/conformance.sh)", strings.Join(a.Qemu, " or "), where)
+}
+
+// crossBuild compiles the worker program for linux/arch into bin.
+func (cfg Config) crossBuild(ctx context.Context, arch, bin string) error {
+	pkg, test := cfg.Package, false
+	if pkg == "" {
+		bi, ok := debug.ReadBuildInfo()
+		if !ok || bi.Path == "" || bi.Path == "command-line-arguments" {
+			return errors.New("cannot tell which package this program was built from: set Config.Package")
+		}
+		pkg = bi.Path
+		if p, ok := strings.CutSuffix(pkg, ".test"); ok {
+			pkg, test = p, true
+		}
+	}
+	args := []string{"build", "-o", bin, pkg}
+	if test {
+		args = []string{"test", "-c", "-o", bin, pkg}
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go %s: %v: %s", strings.Join(args, " "), err, firstLines(string(b), 3))
+	}
+	return nil
+}
+
+// selfArgs are the arguments this program is started with as a worker:
+// its own, so that it takes the same path to Run, narrowed to the
+// running test in a test binary (so that no other test runs first).
+func selfArgs() []string {
+	args := append([]string(nil), os.Args[1:]...)
+	if t := currentTest(); t != "" {
+		args = append(args, "-test.run=^"+t+"$")
+	}
+	return args
+}
+
+// currentTest returns the name of the top-level test function on this
+// goroutine's stack (called by testing.tRunner), or "".
+func currentTest() string {
+	pc := make([]uintptr, 64)
+	n := runtime.Callers(2, pc)
+	frames := runtime.CallersFrames(pc[:n])
+	prev := ""
+	for {
+		f, more := frames.Next()
+		if f.Function == "testing.tRunner" && prev != "" {
+			name := prev[strings.LastIndexByte(prev, '/')+1:]
+			if parts := strings.Split(name, "."); len(parts) >= 2 && strings.HasPrefix(parts[1], "Test") {
+				return parts[1]
+			}
+			return ""
+		}
+		prev = f.Function
+		if !more {
+			return ""
+		}
+	}
 }
 
 func qemuVersion(q string) string {
@@ -420,40 +676,30 @@ func qemuVersion(q string) string {
 	return firstLines(string(b), 1)
 }
 
-// runWorkers runs workers until every scenario has its records: when a
-// worker dies, the scenario it was on gets an error record and a new
-// worker carries on with the rest.
-func runWorkers(ctx context.Context, args, names []string, nimpl int, env []string, timeout time.Duration, retries int) map[string]Record {
+// runWorkers runs workers until every scenario of spec has its records:
+// when a worker dies, the scenario it was on gets an error record and a
+// new worker carries on with the rest. Nothing is retried: a hang is an
+// error to explain, not to hide.
+func runWorkers(ctx context.Context, argv []string, spec workerSpec, env []string, timeout time.Duration) map[string]Record {
 	all := map[string]Record{}
-	si := -1
-	for i, a := range args {
-		if a == "-scenarios" {
-			si = i + 1
-		}
-	}
-	attempts := map[string]int{}
-	remaining := names
+	remaining := spec.Scenarios
 	for len(remaining) > 0 {
-		args[si] = strings.Join(remaining, ",")
-		recs := runWorker(ctx, args, env, timeout)
+		spec.Scenarios = remaining
+		js, _ := json.Marshal(spec)
+		recs := runWorker(ctx, argv, append(env, workerEnv+"="+string(js)), timeout)
 		perr, failed := recs["\x00err"]
 		delete(recs, "\x00err")
 		count := map[string]int{}
-		hung := map[string]bool{}
-		stalled := strings.HasPrefix(perr.Error, "hung:")
 		for k, r := range recs {
 			all[k] = r
 			count[r.Scenario]++
-			if strings.HasPrefix(r.Error, "hung:") {
-				hung[r.Scenario] = true
-			}
 		}
-		if !failed {
+		if !failed || ctx.Err() != nil {
 			break
 		}
 		next := -1
 		for i, n := range remaining {
-			if count[n] < nimpl || hung[n] {
+			if count[n] < len(spec.Impls) || strings.HasPrefix(all[n+"\x00"+spec.Impls[0]].Error, "hung:") {
 				next = i
 				break
 			}
@@ -461,29 +707,9 @@ func runWorkers(ctx context.Context, args, names []string, nimpl int, env []stri
 		if next < 0 {
 			break
 		}
-		culprit := remaining[next]
-		if stalled {
-			hung[culprit] = true
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		if hung[culprit] && attempts[culprit] < retries {
-			// Under qemu-user a forked child occasionally deadlocks in
-			// the emulator; try the scenario again in a new worker.
-			attempts[culprit]++
-			for k, r := range all {
-				if r.Scenario == culprit {
-					delete(all, k)
-				}
-			}
-			all["\x00retry:"+culprit] = Record{Error: fmt.Sprint(attempts[culprit])}
-			remaining = remaining[next:]
-			continue
-		}
 		// Records of the culprit that the worker did write (such as
 		// its "hung" record) stay; the rest get the process error.
-		all["\x00err:"+culprit] = perr
+		all["\x00err:"+remaining[next]] = perr
 		remaining = remaining[next+1:]
 	}
 	return all
@@ -495,15 +721,15 @@ const stallTimeout = 75 * time.Second
 
 // runWorker runs one worker process and collects its records keyed by
 // scenario NUL impl; key "\x00err" carries a process-level failure.
-func runWorker(ctx context.Context, args, env []string, timeout time.Duration) map[string]Record {
+func runWorker(ctx context.Context, argv, env []string, timeout time.Duration) map[string]Record {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// A worker silent for longer than its own per-run watchdog is itself
-	// stuck (seen under qemu-user: the emulated Go runtime deadlocks).
+	// stuck.
 	var stalled atomic.Bool
 	idle := time.AfterFunc(stallTimeout, func() { stalled.Store(true); cancel() })
 	defer idle.Stop()
-	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -1,30 +1,131 @@
-// Package suite holds the fork/exec conformance scenarios, the worker that
-// runs them against two implementations (the stdlib's syscall.ForkExec as
-// reference and an implementation under test), the comparison of the probe
-// reports, the cross-architecture driver and the table renderer.
-//
-// The flow: the driver (see [Run]) builds the C probe natively, then for
-// each architecture starts worker processes (the conformance binary in a
-// hidden worker mode, natively or under qemu-user) which run scenarios and
-// print one JSON [Record] per scenario and implementation. The driver
-// compares the records field by field (see [Judge]) and renders a
-// [Table].
 package suite
 
 import (
+	"reflect"
 	"runtime"
 	"sort"
+	"sync"
 	"syscall"
 )
 
 // Impl is a fork/exec implementation. syscall.ProcAttr is the common
 // currency; an adapter converts it for implementations with their own
-// types.
+// types. An Impl with only these two methods has no extensions: every
+// scenario that needs one is "not applicable" to it.
 type Impl interface {
-	// Name identifies the implementation (used in -impl and records).
+	// Name identifies the implementation (in -impl, Config.UnderTest and
+	// the records).
 	Name() string
 	// ForkExec behaves like syscall.ForkExec.
 	ForkExec(argv0 string, argv []string, attr *syscall.ProcAttr) (pid int, err error)
+}
+
+// Feature names an extension beyond syscall.ForkExec that an
+// implementation may have. It is the name shown in "not applicable:
+// <impl> lacks <feature>".
+type Feature string
+
+// The features the suite knows. Adding one: add a constant here and a
+// field of [Ext] tagged with it, handle the field in the adapters that
+// have the feature, and write scenarios that set it (see the package
+// documentation).
+const (
+	// ResetSignals resets every signal to SIG_DFL and empties the mask
+	// in the child (forkexec's SysProcAttr.ResetSignals).
+	ResetSignals Feature = "ResetSignals"
+	// CloseFDs closes every descriptor not in Files in the child
+	// (forkexec's SysProcAttr.CloseFDs).
+	CloseFDs Feature = "CloseFDs"
+	// StepErrors reports a failed start as a [*StepError] naming the
+	// step that failed (forkexec.Spawn).
+	StepErrors Feature = "StepErrors"
+)
+
+// Ext asks the implementation under test for extensions. Each field is
+// tagged with the [Feature] it needs; a scenario that sets a field is not
+// applicable to an implementation without that feature.
+type Ext struct {
+	// ResetSignals: see the ResetSignals feature.
+	ResetSignals bool `feature:"ResetSignals"`
+	// CloseFDs: see the CloseFDs feature.
+	CloseFDs bool `feature:"CloseFDs"`
+	// StepErrors: start the child through the implementation's
+	// step-reporting entry point (forkexec.Spawn).
+	StepErrors bool `feature:"StepErrors"`
+}
+
+// Features lists the features e asks for: those of its non-zero fields.
+func (e Ext) Features() []Feature {
+	var fs []Feature
+	v := reflect.ValueOf(e)
+	for i := 0; i < v.NumField(); i++ {
+		if !v.Field(i).IsZero() {
+			fs = append(fs, Feature(v.Type().Field(i).Tag.Get("feature")))
+		}
+	}
+	return fs
+}
+
+// Extended is an Impl with extensions.
+type Extended interface {
+	Impl
+	// Features lists the extensions the implementation has.
+	Features() []Feature
+	// ForkExecExt is ForkExec with the extensions ext asks for (only
+	// ever ones listed by Features).
+	ForkExecExt(argv0 string, argv []string, attr *syscall.ProcAttr, ext Ext) (pid int, err error)
+}
+
+// Documented is implemented by an Impl that documents where it differs
+// from the stdlib; the table then shows such a difference as "known"
+// rather than "DIFFERS".
+type Documented interface {
+	// KnownDifference returns the documented reason why the
+	// implementation's outcome differs from the stdlib's in field (a
+	// field name such as "rlimit.NOFILE") of scenario, or "" if none.
+	KnownDifference(scenario, field string) string
+}
+
+// StepError is what an implementation with the StepErrors feature
+// returns from a failed start: the step that failed (forkexec's step
+// names: "exec", "chdir", "dup", ...) and the errno.
+type StepError struct {
+	// Step names the step that failed.
+	Step string
+	// Errno is what the failing system call returned (0 for a check in
+	// the parent that is not a system call).
+	Errno syscall.Errno
+	// Err is the implementation's own error; Error and Unwrap use it.
+	Err error
+}
+
+func (e *StepError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the implementation's own error.
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Has reports whether impl has feature f.
+func Has(impl Impl, f Feature) bool {
+	x, ok := impl.(Extended)
+	if !ok {
+		return false
+	}
+	for _, g := range x.Features() {
+		if g == f {
+			return true
+		}
+	}
+	return false
+}
+
+// lacking returns the first of fs that impl lacks, or "".
+func lacking(impl Impl, fs []Feature) Feature {
+	for _, f := range fs {
+		if !Has(impl, f) {
+			return f
+		}
+	}
+	return ""
 }
 
 type stdlibImpl struct{}
@@ -37,19 +138,33 @@ func (stdlibImpl) ForkExec(argv0 string, argv []string, attr *syscall.ProcAttr) 
 // Stdlib is the reference implementation, syscall.ForkExec.
 var Stdlib Impl = stdlibImpl{}
 
-var impls = map[string]Impl{"syscall": Stdlib}
+var (
+	implMu sync.Mutex
+	impls  = map[string]Impl{"syscall": Stdlib}
+)
 
-// RegisterImpl makes an implementation selectable by name.
-func RegisterImpl(i Impl) { impls[i.Name()] = i }
+// RegisterImpl makes an implementation selectable by name, for
+// [Config].UnderTest. Register it in an init function (or before calling
+// [Run]): the workers are this same program started again, and find it by
+// name there.
+func RegisterImpl(i Impl) {
+	implMu.Lock()
+	defer implMu.Unlock()
+	impls[i.Name()] = i
+}
 
 // LookupImpl returns the implementation registered under name.
 func LookupImpl(name string) (Impl, bool) {
+	implMu.Lock()
+	defer implMu.Unlock()
 	i, ok := impls[name]
 	return i, ok
 }
 
 // ImplNames lists the registered implementations.
 func ImplNames() []string {
+	implMu.Lock()
+	defer implMu.Unlock()
 	var n []string
 	for k := range impls {
 		n = append(n, k)
@@ -59,9 +174,9 @@ func ImplNames() []string {
 }
 
 // DefaultUnderTest is the name of the implementation tested when none is
-// named: "forkexec" when its adapter is compiled in, else "syscall".
+// named: "forkexec" when its adapter is registered, else "syscall".
 func DefaultUnderTest() string {
-	if _, ok := impls["forkexec"]; ok {
+	if _, ok := LookupImpl("forkexec"); ok {
 		return "forkexec"
 	}
 	return "syscall"

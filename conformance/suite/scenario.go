@@ -17,82 +17,101 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Kind tells how a scenario is judged.
-type Kind int
-
-const (
-	// Compare runs the scenario through the reference and the
-	// implementation under test and compares the outcomes field by field.
-	Compare Kind = iota
-	// Extension runs only the implementation under test and checks the
-	// outcome against its documented expectation (the stdlib has no
-	// counterpart).
-	Extension
-)
-
-// Scenario is one ProcAttr/SysProcAttr combination (plus parent state).
+// Scenario is one fork/exec situation: a ProcAttr/SysProcAttr
+// combination, perhaps with parent state, run through the implementation
+// under test and (unless it has Expect) through the stdlib, whose
+// outcomes are then compared field by field. Register one with
+// [Register]; the package documentation shows how.
 type Scenario struct {
 	// Name is a short unique identifier (the table's row label).
 	Name string
-	// Group is the topic ("files", "env", "ns", ...).
+	// Group is the topic ("files", "env", "ns", "extension", ...).
 	Group string
 	// Doc says what the scenario does.
 	Doc string
-	// Kind tells how it is judged.
-	Kind Kind
-	// Isolated scenarios change process-wide parent state; each
-	// implementation then runs in its own fresh worker process.
+	// Setup prepares one run: it changes c.Argv0, c.Argv, c.Attr (which
+	// start as a plain run of the probe) and c.Ext, and parent state,
+	// registering undo functions with c.Defer. It returns c.Skip(...)
+	// to skip the run.
+	Setup func(c *Ctx) error
+	// Expect, if set, judges the implementation under test alone
+	// against a documented expectation instead of comparing it with the
+	// stdlib: it returns the expectations f (the child's outcome) does
+	// not meet. Scenarios of extensions have one.
+	Expect func(c *Ctx, f Fields) []string
+	// Ext asks for extensions (each set field needs its feature); a
+	// Setup may also set c.Ext.
+	Ext Ext
+	// Needs lists features the implementation must have besides those
+	// Ext asks for (for a scenario about an extension switched off).
+	Needs []Feature
+	// NeedsRoot: the scenario only means something as root (it sets
+	// credentials or changes the worker's ids); otherwise not run.
+	NeedsRoot bool
+	// NeedsStatic: the scenario needs a static probe (chroot).
+	NeedsStatic bool
+	// NotUnderQemu, if set, is why the scenario is not run under
+	// qemu-user.
+	NotUnderQemu string
+	// Isolated scenarios change process-wide or thread state; each
+	// implementation then runs alone in a fresh worker process. A
+	// scenario that is not Isolated must leave no state behind.
 	Isolated bool
-	// SoftNofile, if non-zero, makes the driver start the isolated
-	// worker with this soft RLIMIT_NOFILE (capped at the hard limit).
+	// SoftNofile, if non-zero, starts the isolated worker with this soft
+	// RLIMIT_NOFILE (capped at the hard limit).
 	SoftNofile uint64
 	// KeepNofile stops the worker from pinning RLIMIT_NOFILE with
-	// syscall.Setrlimit at start-up (see the package documentation of
-	// the command: that pin hides the known rlimit difference).
+	// syscall.Setrlimit at start-up (that pin hides the documented
+	// rlimit difference of forkexec everywhere else).
 	KeepNofile bool
-	// NeedStatic marks scenarios that need a static probe (chroot).
-	NeedStatic bool
-	// NoQemu, if set, is why the scenario is not run under qemu-user.
-	NoQemu string
-	// Known maps field-name prefixes to the documented reason why the
-	// implementation under test differs there.
-	Known map[string]string
-	// Setup prepares one run: it sets c.Argv0, c.Argv and c.Attr (which
-	// start as a plain probe run) and parent state, registering undo
-	// functions with c.Defer. It returns c.Skip(...) to skip.
-	Setup func(c *Ctx) error
-	// Check, for Extension scenarios, judges the outcome; it returns the
-	// list of violated expectations.
-	Check func(c *Ctx, o Fields) []string
 }
+
+// Compared reports whether the scenario is judged by comparison with
+// the stdlib (it has no Expect).
+func (s *Scenario) Compared() bool { return s.Expect == nil }
+
+// features lists what s needs of an implementation before Setup runs.
+func (s *Scenario) features() []Feature { return append(s.Ext.Features(), s.Needs...) }
 
 // Fields is a flattened, normalized outcome: field name to value.
 type Fields map[string]string
 
 var (
-	registry []*Scenario
-	late     []func() // registrations that need the others first
-	lateOnce sync.Once
+	registryMu sync.Mutex
+	registry   []*Scenario
 )
 
-func add(s *Scenario) { registry = append(registry, s) }
-
-func ensure() {
-	lateOnce.Do(func() {
-		for _, f := range late {
-			f()
+// Register adds scenarios to the suite, in order. It panics on a
+// duplicate or unnamed scenario, or one without Setup, so that a mistake
+// shows at start-up. Call it from an init function (the workers are the
+// same program started again and look scenarios up by name).
+func Register(ss ...Scenario) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	for _, s := range ss {
+		if s.Name == "" || s.Setup == nil || s.Doc == "" {
+			panic(fmt.Sprintf("conformance: scenario %q needs Name, Doc and Setup", s.Name))
 		}
-	})
+		for _, o := range registry {
+			if o.Name == s.Name {
+				panic("conformance: scenario " + s.Name + " registered twice")
+			}
+		}
+		s := s
+		registry = append(registry, &s)
+	}
 }
 
 // Scenarios returns every registered scenario in registration order.
-func Scenarios() []*Scenario { ensure(); return registry }
+func Scenarios() []*Scenario {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	return append([]*Scenario(nil), registry...)
+}
 
-// Lookup returns the scenario named name.
-func Lookup(name string) *Scenario { ensure(); return find(name) }
-
-func find(name string) *Scenario {
-	for _, s := range registry {
+// Lookup returns the scenario named name, or nil.
+func Lookup(name string) *Scenario {
+	for _, s := range Scenarios() {
 		if s.Name == name {
 			return s
 		}
@@ -116,22 +135,24 @@ type Ctx struct {
 	Argv0 string
 	Argv  []string
 	Attr  *syscall.ProcAttr
-	// Start, if set, replaces impl.ForkExec (extension scenarios use it
-	// to call forkexec directly).
-	Start func() (int, error)
+	// Ext asks the implementation for extensions (it starts as the
+	// scenario's Ext).
+	Ext Ext
+	// Err is what the start returned, once the child has been started.
+	Err error
 	// Wait, if set, replaces the default wait for the child (which
 	// kills it after a timeout).
 	Wait func(pid int) (syscall.WaitStatus, error)
 	// After, if set, runs once the child is reaped, to add parent-side
 	// observations to the outcome.
 	After func(pid int, f Fields)
-	// Exec, if set, replaces the whole start/wait/read sequence.
+	// Exec, if set, replaces the whole start/wait/read sequence
+	// ([Ctx.ExecProbe]), for a scenario that starts several children.
 	Exec func(c *Ctx) Fields
 
 	names    map[int64]string
 	repl     [][2]string
 	ttyNr    int64
-	err      error // what the start returned
 	cgroup   string
 	cleanups []func()
 }
@@ -139,6 +160,14 @@ type Ctx struct {
 // Skip returns the error a Setup returns to skip the scenario.
 func (c *Ctx) Skip(format string, args ...any) error {
 	return &skipError{fmt.Sprintf(format, args...)}
+}
+
+// Sys returns c.Attr.Sys, allocating it if nil.
+func (c *Ctx) Sys() *syscall.SysProcAttr {
+	if c.Attr.Sys == nil {
+		c.Attr.Sys = &syscall.SysProcAttr{}
+	}
+	return c.Attr.Sys
 }
 
 // Defer registers f to undo parent state after the run (LIFO).
@@ -263,21 +292,32 @@ func (w *Worker) newCtx(impl Impl) (*Ctx, error) {
 	return c, nil
 }
 
-// runImpl runs scenario s once with impl on a fresh locked OS thread that
-// is discarded afterwards (the goroutine exits locked), so thread state a
-// scenario sets, such as the signal mask, cannot leak into later runs.
+// runImpl runs scenario s once with impl on a locked OS thread. An
+// Isolated scenario's thread is discarded afterwards (the goroutine exits
+// locked), so thread state it set, such as the signal mask, dies with it;
+// other scenarios leave no thread state and hand their thread back.
+//
+// Handing it back matters under qemu-user: a guest thread's exit (and
+// creation) holds qemu's clone_lock, which qemu does not take around a
+// fork, so a child forked meanwhile inherits it locked and deadlocks in
+// exit(2) when its exec fails. A worker that discarded a thread per run
+// lost a child that way every few dozen runs.
 func (w *Worker) runImpl(s *Scenario, impl Impl) (rec Record) {
 	rec = Record{Scenario: s.Name, Impl: impl.Name()}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		runtime.LockOSThread()
+		if !s.Isolated {
+			defer runtime.UnlockOSThread()
+		}
 		before := countFDs()
 		c, err := w.newCtx(impl)
 		if err != nil {
 			rec.Error = err.Error()
 			return
 		}
+		c.Ext = s.Ext
 		func() {
 			defer c.cleanup()
 			defer func() {
@@ -294,14 +334,18 @@ func (w *Worker) runImpl(s *Scenario, impl Impl) (rec Record) {
 				}
 				return
 			}
+			if f := lacking(impl, c.Ext.Features()); f != "" {
+				rec.NotApplicable = notApplicable(impl, f)
+				return
+			}
 			var f Fields
 			if c.Exec != nil {
 				f = c.Exec(c)
 			} else {
-				f = c.execOne()
+				f = c.ExecProbe()
 			}
-			if s.Kind == Extension && s.Check != nil {
-				rec.Violations = s.Check(c, f)
+			if s.Expect != nil {
+				rec.Violations = s.Expect(c, f)
 				if rec.Violations == nil {
 					rec.Violations = []string{}
 				}
@@ -316,14 +360,22 @@ func (w *Worker) runImpl(s *Scenario, impl Impl) (rec Record) {
 	return rec
 }
 
-// execOne starts the child, waits for it and reads its report.
-func (c *Ctx) execOne() Fields {
-	start := c.Start
-	if start == nil {
-		start = func() (int, error) { return c.Impl.ForkExec(c.Argv0, c.Argv, c.Attr) }
+func notApplicable(impl Impl, f Feature) string {
+	return fmt.Sprintf("%s lacks %s", impl.Name(), f)
+}
+
+// ExecProbe starts the child through the implementation (with c.Ext's
+// extensions), waits for it (c.Wait), runs c.After and reads the probe's
+// report: the default run, which an Exec hook may call.
+func (c *Ctx) ExecProbe() Fields {
+	var pid int
+	var err error
+	if x, ok := c.Impl.(Extended); ok && len(c.Ext.Features()) > 0 {
+		pid, err = x.ForkExecExt(c.Argv0, c.Argv, c.Attr, c.Ext)
+	} else {
+		pid, err = c.Impl.ForkExec(c.Argv0, c.Argv, c.Attr)
 	}
-	pid, err := start()
-	c.err = err
+	c.Err = err
 	f := Fields{"error": DescribeError(err)}
 	if err != nil {
 		return f

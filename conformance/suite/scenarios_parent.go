@@ -14,9 +14,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// rlimitKnown is the documented RLIMIT_NOFILE difference of forkexec.
-const rlimitKnown = "stdlib children get the soft RLIMIT_NOFILE saved at start-up; where forkexec cannot learn it from a traced stdlib child (ptrace refused, as under qemu-user; FreeBSD), its children inherit the raised value (documented)"
-
 func sigsetAdd(set *unix.Sigset_t, sig syscall.Signal) {
 	bits := int(unsafe.Sizeof(set.Val[0]) * 8)
 	i, b := (int(sig)-1)/bits, (int(sig)-1)%bits
@@ -26,99 +23,100 @@ func sigsetAdd(set *unix.Sigset_t, sig syscall.Signal) {
 func init() {
 	// Every parent-state scenario runs each implementation in a fresh
 	// worker process (Isolated) so nothing leaks into other scenarios.
-	parent := func(name, doc string, setup func(c *Ctx) error) *Scenario {
-		s := &Scenario{Name: name, Group: "parent", Doc: doc, Isolated: true, Setup: setup}
-		add(s)
-		return s
-	}
-	parent("parent-sig-ignored", "parent ignores SIGPIPE, SIGHUP, SIGUSR1, SIGTTOU, signal 40 (signal.Ignore)",
-		func(c *Ctx) error {
+	Register(Scenario{Name: "parent-sig-ignored", Group: "parent", Doc: "parent ignores SIGPIPE, SIGHUP, SIGUSR1, SIGTTOU, signal 40 (signal.Ignore)", Isolated: true,
+		Setup: func(c *Ctx) error {
 			signal.Ignore(syscall.SIGPIPE, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGTTOU, syscall.Signal(40))
 			c.Defer(func() { signal.Reset() })
 			return nil
-		})
-	parent("parent-sig-caught", "parent catches SIGUSR1, SIGUSR2, SIGWINCH (signal.Notify): child gets SIG_DFL",
-		func(c *Ctx) error {
+		}})
+	Register(Scenario{Name: "parent-sig-caught", Group: "parent", Doc: "parent catches SIGUSR1, SIGUSR2, SIGWINCH (signal.Notify): child gets SIG_DFL", Isolated: true,
+		Setup: func(c *Ctx) error {
 			ch := make(chan os.Signal, 4)
 			signal.Notify(ch, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH)
 			c.Defer(func() { signal.Stop(ch) })
 			return nil
-		})
-	parent("parent-sig-blocked", "forking thread blocks SIGUSR2, SIGTERM, signal 38 (pthread_sigmask)",
-		func(c *Ctx) error {
+		}})
+	Register(Scenario{Name: "parent-sig-blocked", Group: "parent", Doc: "forking thread blocks SIGUSR2, SIGTERM, signal 38 (pthread_sigmask)", Isolated: true,
+		Setup: func(c *Ctx) error {
 			// runImpl runs on a locked thread that is discarded afterwards.
 			var set unix.Sigset_t
 			sigsetAdd(&set, syscall.SIGUSR2)
 			sigsetAdd(&set, syscall.SIGTERM)
 			sigsetAdd(&set, syscall.Signal(38))
 			return unix.PthreadSigmask(unix.SIG_BLOCK, &set, nil)
-		})
-	parent("parent-umask", "parent umask 077", func(c *Ctx) error {
-		old := syscall.Umask(0o077)
-		c.Defer(func() { syscall.Umask(old) })
-		return nil
-	})
-	parent("parent-cwd", "parent chdir'd elsewhere, Dir empty", func(c *Ctx) error {
-		old, _ := os.Getwd()
-		c.Defer(func() { os.Chdir(old) })
-		return os.Chdir(mkdir(c, "elsewhere"))
-	})
-	parent("parent-no-new-privs", "forking thread has PR_SET_NO_NEW_PRIVS", func(c *Ctx) error {
-		return unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-	})
-	parent("parent-rlimit-core", "parent RLIMIT_CORE and RLIMIT_STACK changed", func(c *Ctx) error {
-		if err := syscall.Setrlimit(syscall.RLIMIT_CORE, &syscall.Rlimit{Cur: 4096, Max: 8192}); err != nil {
-			return err
-		}
-		return syscall.Setrlimit(syscall.RLIMIT_STACK, &syscall.Rlimit{Cur: 4 << 20, Max: ^uint64(0)})
-	})
-	s := parent("parent-rlimit-startup", "worker starts with soft RLIMIT_NOFILE 1024 < hard and never calls Setrlimit",
-		func(c *Ctx) error { return nil })
-	s.SoftNofile, s.KeepNofile = 1024, true
-	s.Known = map[string]string{"rlimit.NOFILE": rlimitKnown}
-	s = parent("parent-rlimit-raised", "soft RLIMIT_NOFILE 1024 at start, then syscall.Setrlimit raises it to the hard limit",
-		func(c *Ctx) error {
+		}})
+	Register(Scenario{Name: "parent-umask", Group: "parent", Doc: "parent umask 077", Isolated: true,
+		Setup: func(c *Ctx) error {
+			old := syscall.Umask(0o077)
+			c.Defer(func() { syscall.Umask(old) })
+			return nil
+		}})
+	Register(Scenario{Name: "parent-cwd", Group: "parent", Doc: "parent chdir'd elsewhere, Dir empty", Isolated: true,
+		Setup: func(c *Ctx) error {
+			old, _ := os.Getwd()
+			c.Defer(func() { os.Chdir(old) })
+			return os.Chdir(mkdir(c, "elsewhere"))
+		}})
+	Register(Scenario{Name: "parent-no-new-privs", Group: "parent", Doc: "forking thread has PR_SET_NO_NEW_PRIVS", Isolated: true,
+		Setup: func(c *Ctx) error {
+			return unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+		}})
+	Register(Scenario{Name: "parent-rlimit-core", Group: "parent", Doc: "parent RLIMIT_CORE and RLIMIT_STACK changed", Isolated: true,
+		Setup: func(c *Ctx) error {
+			if err := syscall.Setrlimit(syscall.RLIMIT_CORE, &syscall.Rlimit{Cur: 4096, Max: 8192}); err != nil {
+				return err
+			}
+			return syscall.Setrlimit(syscall.RLIMIT_STACK, &syscall.Rlimit{Cur: 4 << 20, Max: ^uint64(0)})
+		}})
+	Register(Scenario{Name: "parent-rlimit-startup", Group: "parent", Doc: "worker starts with soft RLIMIT_NOFILE 1024 < hard and never calls Setrlimit", Isolated: true,
+		SoftNofile: 1024, KeepNofile: true,
+		Setup: func(c *Ctx) error { return nil }})
+	Register(Scenario{Name: "parent-rlimit-raised", Group: "parent", Doc: "soft RLIMIT_NOFILE 1024 at start, then syscall.Setrlimit raises it to the hard limit", Isolated: true,
+		SoftNofile: 1024, KeepNofile: true,
+		Setup: func(c *Ctx) error {
 			var rl syscall.Rlimit
 			syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl)
 			rl.Cur = rl.Max
 			return syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl)
-		})
-	s.SoftNofile, s.KeepNofile = 1024, true
-	s = parent("parent-rlimit-lowered", "syscall.Setrlimit lowers the soft RLIMIT_NOFILE to 256",
-		func(c *Ctx) error {
+		}})
+	Register(Scenario{Name: "parent-rlimit-lowered", Group: "parent", Doc: "syscall.Setrlimit lowers the soft RLIMIT_NOFILE to 256", Isolated: true,
+		KeepNofile: true,
+		Setup: func(c *Ctx) error {
 			var rl syscall.Rlimit
 			syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl)
 			rl.Cur = 256
 			return syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl)
-		})
-	s.KeepNofile = true
-	s = parent("parent-rlimit-hard-lowered", "syscall.Setrlimit lowers soft and hard RLIMIT_NOFILE to 512/4096",
-		func(c *Ctx) error {
+		}})
+	Register(Scenario{Name: "parent-rlimit-hard-lowered", Group: "parent", Doc: "syscall.Setrlimit lowers soft and hard RLIMIT_NOFILE to 512/4096", Isolated: true,
+		KeepNofile: true,
+		Setup: func(c *Ctx) error {
 			return syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: 512, Max: 4096})
-		})
-	s.KeepNofile = true
-	parent("parent-many-fds-cloexec", "400 open close-on-exec descriptors in the parent", func(c *Ctx) error {
-		for i := 0; i < 400; i++ {
-			c.MustOpen("/dev/null", syscall.O_RDONLY, 0)
-		}
-		return nil
-	})
-	parent("parent-many-fds-inherited", "400 open descriptors without close-on-exec (inherited)", func(c *Ctx) error {
-		syscall.ForkLock.Lock()
-		defer syscall.ForkLock.Unlock()
-		for i := 0; i < 400; i++ {
-			fd, err := syscall.Open(filepath.Join(c.Run.Dir, fmt.Sprintf("n%d", i%4)), syscall.O_RDWR|syscall.O_CREAT, 0o666)
-			if err != nil {
-				return err
+		}})
+	Register(Scenario{Name: "parent-many-fds-cloexec", Group: "parent", Doc: "400 open close-on-exec descriptors in the parent", Isolated: true,
+		Setup: func(c *Ctx) error {
+			for i := 0; i < 400; i++ {
+				c.MustOpen("/dev/null", syscall.O_RDONLY, 0)
 			}
-			c.Defer(func() { syscall.Close(fd) })
-		}
-		return nil
-	})
-	parent("parent-goroutines", "16 goroutines spawn at once, each with its own pipe on fd 3", func(c *Ctx) error {
-		c.Exec = concurrentSpawn
-		return nil
-	})
+			return nil
+		}})
+	Register(Scenario{Name: "parent-many-fds-inherited", Group: "parent", Doc: "400 open descriptors without close-on-exec (inherited)", Isolated: true,
+		Setup: func(c *Ctx) error {
+			syscall.ForkLock.Lock()
+			defer syscall.ForkLock.Unlock()
+			for i := 0; i < 400; i++ {
+				fd, err := syscall.Open(filepath.Join(c.Run.Dir, fmt.Sprintf("n%d", i%4)), syscall.O_RDWR|syscall.O_CREAT, 0o666)
+				if err != nil {
+					return err
+				}
+				c.Defer(func() { syscall.Close(fd) })
+			}
+			return nil
+		}})
+	Register(Scenario{Name: "parent-goroutines", Group: "parent", Doc: "16 goroutines spawn at once, each with its own pipe on fd 3", Isolated: true,
+		Setup: func(c *Ctx) error {
+			c.Exec = concurrentSpawn
+			return nil
+		}})
 }
 
 // concurrentSpawn starts 16 probes from 16 goroutines at once (each with
@@ -146,7 +144,7 @@ func concurrentSpawn(c *Ctx) Fields {
 		go func(i int, sub *Ctx) {
 			defer wg.Done()
 			<-start
-			results[i] = one{i, sub.execOne()}
+			results[i] = one{i, sub.ExecProbe()}
 		}(i, sub)
 	}
 	time.Sleep(10 * time.Millisecond)

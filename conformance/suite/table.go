@@ -18,6 +18,8 @@ func cell(r Result) string {
 		return "known"
 	case NotRun:
 		return "-"
+	case NotApplicable:
+		return "n/a"
 	case Pass:
 		return "ok"
 	case Fail:
@@ -34,6 +36,8 @@ func detail(r Result) string {
 	switch r.Status {
 	case NotRun:
 		return "not run: " + r.Reason
+	case NotApplicable:
+		return "not applicable: " + r.Reason
 	case Fail, Error:
 		return string(r.Status) + ": " + r.Reason
 	case Same, Pass:
@@ -69,15 +73,7 @@ func clip(s string) string {
 // per arch, then the details of every cell that is not same/ok, then a
 // summary line.
 func Table(w io.Writer, o *Outcome) {
-	byScen := map[string]map[string]Result{}
-	var order []string
-	for _, r := range o.Results {
-		if byScen[r.Scenario] == nil {
-			byScen[r.Scenario] = map[string]Result{}
-			order = append(order, r.Scenario)
-		}
-		byScen[r.Scenario][r.Arch] = r
-	}
+	order, byScen := o.grid()
 	nameW := len("scenario")
 	for _, n := range order {
 		if len(n) > nameW {
@@ -88,7 +84,8 @@ func Table(w io.Writer, o *Outcome) {
 	for i, a := range o.Arches {
 		colW[i] = max(len(a), 7)
 	}
-	fmt.Fprintf(w, "fork/exec conformance: syscall.ForkExec (reference) vs %s; probe built with %s\n\n", o.UnderTest, o.Probe)
+	fmt.Fprintf(w, "fork/exec conformance: syscall.ForkExec (reference) vs %s; probe built with %s\n", o.UnderTest, o.Probe)
+	fmt.Fprintf(w, "%s\n\n", o.Env.Summary(o.Arches))
 	fmt.Fprintf(w, "%-*s", nameW+2, "scenario")
 	for i, a := range o.Arches {
 		fmt.Fprintf(w, "%-*s", colW[i]+1, a)
@@ -115,7 +112,8 @@ func Table(w io.Writer, o *Outcome) {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, "\nlegend: same = identical after masking per-process values; known = differs only in a documented way;")
-	fmt.Fprintln(w, "ok/FAIL = extension meets/misses its documented expectation; - = not run (reason below); DIFFERS/ERROR fail the run")
+	fmt.Fprintln(w, "ok/FAIL = meets/misses its documented expectation; - = not run (reason below); n/a = the implementation lacks")
+	fmt.Fprintln(w, "the feature the scenario needs; DIFFERS/FAIL/ERROR fail the run")
 	// Details, with arches sharing the same text merged; an arch whose
 	// every cell has the same explanation is explained once.
 	first := true
@@ -175,9 +173,64 @@ func Table(w io.Writer, o *Outcome) {
 			fmt.Fprintf(w, "  %s [%s]: %s\n", n, arches, d)
 		}
 	}
+	fmt.Fprintf(w, "\n%s\n", o.Summary())
 	passed := counts[Same] + counts[Known] + counts[Pass]
 	failed := counts[Differs] + counts[Fail] + counts[Error]
-	fmt.Fprintf(w, "\nsame %d, known %d, ok %d, not run %d, DIFFERS %d, FAIL %d, ERROR %d\n",
-		counts[Same], counts[Known], counts[Pass], counts[NotRun], counts[Differs], counts[Fail], counts[Error])
-	fmt.Fprintf(w, "conformance: %d passed, %d failed, %d skipped\n", passed, failed, counts[NotRun])
+	fmt.Fprintf(w, "conformance: %d passed, %d failed, %d skipped\n", passed, failed, counts[NotRun]+counts[NotApplicable])
+}
+
+// Counts counts the results by status.
+func (o *Outcome) Counts() map[Status]int {
+	c := map[Status]int{}
+	for _, r := range o.Results {
+		c[r.Status]++
+	}
+	return c
+}
+
+// Summary is the table's summary line: the count of each status.
+func (o *Outcome) Summary() string {
+	c := o.Counts()
+	return fmt.Sprintf("same %d, known %d, ok %d, not run %d, n/a %d, DIFFERS %d, FAIL %d, ERROR %d",
+		c[Same], c[Known], c[Pass], c[NotRun], c[NotApplicable], c[Differs], c[Fail], c[Error])
+}
+
+// Summary describes the environment in one line: kernel, C library, Go
+// and the qemu-user version of the emulated arches among arches.
+func (e Environment) Summary(arches []string) string {
+	s := fmt.Sprintf("kernel %s, %s, %s", e.Kernel, e.Libc, e.Go)
+	seen := map[string][]string{}
+	var order []string
+	for _, a := range arches {
+		if v := e.Qemu[a]; v != "" {
+			if i := strings.Index(v, "version "); i >= 0 {
+				v = v[i+len("version "):]
+			}
+			if seen[v] == nil {
+				order = append(order, v)
+			}
+			seen[v] = append(seen[v], a)
+		}
+	}
+	for _, v := range order {
+		s += fmt.Sprintf(", qemu-user %s (%s)", v, strings.Join(seen[v], ","))
+	}
+	if e.Date != "" {
+		s += ", " + e.Date
+	}
+	return s
+}
+
+// grid returns the scenario names in row order and each one's results by
+// arch.
+func (o *Outcome) grid() (order []string, byScen map[string]map[string]Result) {
+	byScen = map[string]map[string]Result{}
+	for _, r := range o.Results {
+		if byScen[r.Scenario] == nil {
+			byScen[r.Scenario] = map[string]Result{}
+			order = append(order, r.Scenario)
+		}
+		byScen[r.Scenario][r.Arch] = r
+	}
+	return order, byScen
 }

@@ -3,7 +3,6 @@ package suite
 import (
 	"bufio"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 	"github.com/forkexec/forkexec/conformance/probe"
 	"golang.org/x/sys/unix"
 )
+
+const needsRoot = "needs root"
 
 // Worker runs scenarios in the current process.
 type Worker struct {
@@ -37,29 +38,35 @@ type Record struct {
 	Fields Fields `json:"fields,omitempty"`
 	// Skip is why the scenario was not run.
 	Skip string `json:"skip,omitempty"`
+	// NotApplicable names the feature the implementation lacks.
+	NotApplicable string `json:"not_applicable,omitempty"`
 	// Error is a harness failure (setup error, panic).
 	Error string `json:"error,omitempty"`
-	// Violations, for extension scenarios, lists unmet expectations.
+	// Violations, for scenarios with Expect, lists unmet expectations.
 	Violations []string `json:"violations,omitempty"`
 	// Millis is how long the run took.
 	Millis int64 `json:"ms"`
 }
 
-// WorkerMain is the hidden worker mode: it runs the scenarios named by
-// -scenarios with the implementations named by -impls and prints one
-// Record per line on stdout. It returns the process exit status.
-func WorkerMain(args []string) int {
-	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	probePath := fs.String("probe", "", "native probe executable")
-	static := fs.Bool("static", false, "the probe is statically linked")
-	names := fs.String("scenarios", "", "comma-separated scenario names")
-	implNames := fs.String("impls", "syscall", "comma-separated implementations")
-	emulated := fs.Bool("emulated", false, "running under qemu-user")
-	pin := fs.Bool("pin-nofile", true, "pin RLIMIT_NOFILE with syscall.Setrlimit at start")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if *pin {
+// workerEnv names the environment variable that turns a program calling
+// [Run] into a worker: it holds the workerSpec as JSON.
+const workerEnv = "FORKEXEC_CONFORMANCE_WORKER"
+
+// workerSpec is what one worker process runs.
+type workerSpec struct {
+	Probe     string   `json:"probe"`
+	Static    bool     `json:"static"`
+	Scenarios []string `json:"scenarios"`
+	Impls     []string `json:"impls"`
+	Emulated  bool     `json:"emulated"`
+	PinNofile bool     `json:"pin_nofile"`
+}
+
+// workerMain runs the scenarios of spec with its implementations in this
+// process and prints one Record per line on stdout. It returns the
+// process exit status.
+func workerMain(spec workerSpec) int {
+	if spec.PinNofile {
 		// Setrlimit makes the stdlib forget the soft limit it saved at
 		// start-up, so both implementations' children inherit the
 		// current value and the documented difference stays confined
@@ -86,26 +93,23 @@ func WorkerMain(args []string) int {
 		r.Close()
 		w.Close()
 	}
-	p := &probe.Probe{Path: *probePath, Static: *static}
-	w := &Worker{Probe: p, Base: base, Emulated: *emulated, parentNS: readNS()}
+	p := &probe.Probe{Path: spec.Probe, Static: spec.Static}
+	w := &Worker{Probe: p, Base: base, Emulated: spec.Emulated, parentNS: readNS()}
 	var list []Impl
-	for _, n := range strings.Split(*implNames, ",") {
+	for _, n := range spec.Impls {
 		i, ok := LookupImpl(n)
 		if !ok {
-			fmt.Fprintf(os.Stderr, "unknown implementation %q\n", n)
+			fmt.Fprintf(os.Stderr, "unknown implementation %q (not registered in this program)\n", n)
 			return 2
 		}
 		list = append(list, i)
 	}
 	out := bufio.NewWriter(os.Stdout)
 	enc := json.NewEncoder(out)
-	for _, n := range strings.Split(*names, ",") {
-		if n == "" {
-			continue
-		}
+	for _, n := range spec.Scenarios {
 		s := Lookup(n)
 		if s == nil {
-			fmt.Fprintf(os.Stderr, "unknown scenario %q\n", n)
+			fmt.Fprintf(os.Stderr, "unknown scenario %q (not registered in this program)\n", n)
 			return 2
 		}
 		for _, impl := range list {
@@ -132,13 +136,20 @@ func WorkerMain(args []string) int {
 
 // RunScenario runs s once with impl in this process.
 func (w *Worker) RunScenario(s *Scenario, impl Impl) Record {
-	if s.NeedStatic && !w.Probe.Static {
-		return Record{Scenario: s.Name, Impl: impl.Name(), Skip: "probe is not static (cc -static failed), cannot run in a chroot"}
+	rec := Record{Scenario: s.Name, Impl: impl.Name()}
+	switch {
+	case lacking(impl, s.features()) != "":
+		rec.NotApplicable = notApplicable(impl, lacking(impl, s.features()))
+	case s.NeedsRoot && os.Geteuid() != 0:
+		rec.Skip = needsRoot
+	case s.NeedsStatic && !w.Probe.Static:
+		rec.Skip = "probe is not static (cc -static failed), cannot run in a chroot"
+	case w.Emulated && s.NotUnderQemu != "":
+		rec.Skip = s.NotUnderQemu
+	default:
+		return w.runImpl(s, impl)
 	}
-	if w.Emulated && s.NoQemu != "" {
-		return Record{Scenario: s.Name, Impl: impl.Name(), Skip: s.NoQemu}
-	}
-	return w.runImpl(s, impl)
+	return rec
 }
 
 func (w *Worker) runTimeout() time.Duration {

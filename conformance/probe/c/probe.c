@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -366,6 +367,21 @@ int main(int argc, char **argv) {
 	gethostname(host, sizeof host);
 	out(",\"hostname\":");
 	jstr(host);
+	/* Where the report was made, for the run's header (not compared). */
+	struct utsname u;
+	char kernel[sizeof u.sysname + sizeof u.release + sizeof u.machine + 4] = "";
+	if (uname(&u) == 0)
+		snprintf(kernel, sizeof kernel, "%s %s %s", u.sysname, u.release, u.machine);
+	out(",\"kernel\":");
+	jstr(kernel);
+	char libc[64];
+#ifdef __GLIBC__
+	snprintf(libc, sizeof libc, "glibc %d.%d", __GLIBC__, __GLIBC_MINOR__);
+#else
+	snprintf(libc, sizeof libc, "not glibc (C library version unknown)");
+#endif
+	out(",\"libc\":");
+	jstr(libc);
 	out("}\n");
 
 	/* Only now write the report, next to the executable as run. */

@@ -1,0 +1,98 @@
+// Package suite holds the fork/exec conformance scenarios, runs them
+// against two implementations (the stdlib's syscall.ForkExec as reference
+// and an implementation under test), compares what the children got, and
+// renders the verdicts as a table, JSON or an HTML report.
+//
+// # How a run works
+//
+// [Run] builds a small C probe with the machine's cc (embedded in package
+// probe; statically where the C library allows). It then starts worker
+// processes: the calling program itself, started again with the
+// FORKEXEC_CONFORMANCE_WORKER variable in its environment, natively for
+// the host column and cross-compiled under qemu-user for the others. A
+// worker reaches its own call of Run, which runs the scenarios it was
+// given and exits there; so implementations and scenarios registered in
+// init functions are known to the workers too, and nothing else is asked
+// of a program that calls Run. (In a test binary the worker runs only the
+// test that called Run.) Each worker prints one [Record] per scenario and
+// implementation; the driver judges them ([Judge]) into one [Result] per
+// scenario and column of the [Outcome].
+//
+// # Testing your own implementation
+//
+// From any module:
+//
+//	type mine struct{}
+//
+//	func (mine) Name() string { return "mine" }
+//	func (mine) ForkExec(argv0 string, argv []string, attr *syscall.ProcAttr) (int, error) {
+//		return mypkg.ForkExec(argv0, argv, attr)
+//	}
+//
+//	func init() { suite.RegisterImpl(mine{}) }
+//
+//	func main() {
+//		out, err := suite.Run(context.Background(), suite.Config{UnderTest: "mine"})
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		suite.Table(os.Stdout, out)
+//	}
+//
+// An implementation with extensions implements [Extended] too (it lists
+// its [Feature] values and takes an [Ext]); one that documents where it
+// differs from the stdlib implements [Documented]. Scenarios that need a
+// feature an implementation lacks show as "n/a" (not applicable) with the
+// feature named; the stdlib has none of them.
+//
+// # Adding a scenario
+//
+// One call of [Register] with a [Scenario] literal, in an init function
+// (here, or in your own package for your own scenarios):
+//
+//	suite.Register(suite.Scenario{
+//		Name: "setsid", Group: "session", Doc: "Setsid: the child leads a new session",
+//		Setup: func(c *suite.Ctx) error { c.Sys().Setsid = true; return nil },
+//	})
+//
+// Setup starts from a plain run of the probe (c.Argv0, c.Argv, c.Attr with
+// /dev/null on 0, 1, 2 and one environment variable) and changes what the
+// scenario is about. The run goes through the stdlib and the
+// implementation under test, and every field the probe reports (argv,
+// env, ids, groups, session, terminal, signals, descriptors, limits,
+// namespaces, capabilities, ...; see [Ctx.ExecProbe]) must agree, after
+// per-process values such as pids are masked. Other fields of Scenario
+// say what else it needs:
+//
+//   - parent state (signal.Ignore, setrlimit, a new session): set Isolated,
+//     so each implementation runs alone in a fresh worker, and undo
+//     anything with c.Defer;
+//   - root (it sets credentials or changes the worker's ids): NeedsRoot,
+//     so a non-root run shows "not run: needs root";
+//   - something qemu-user cannot emulate: NotUnderQemu, with the reason;
+//   - a chroot: NeedsStatic.
+//
+// A scenario of an extension asks for it in Ext and judges the
+// implementation under test alone with Expect, which returns the broken
+// expectations (nil when met). Declaring the feature is the Ext field
+// itself; nothing else is needed for "not applicable" to work:
+//
+//	suite.Register(suite.Scenario{
+//		Name: "ext-closefds", Group: "extension", Doc: "CloseFDs: the child has exactly 0, 1, 2",
+//		Ext: suite.Ext{CloseFDs: true}, Setup: leakSomeFDs,
+//		Expect: func(c *suite.Ctx, f suite.Fields) []string { return checkFDs(f, 0, 1, 2) },
+//	})
+//
+// A scenario about an extension switched off sets Needs instead of Ext.
+//
+// # Adding a feature
+//
+// For a new SysProcAttr field of forkexec (NoNewPrivs, Umask, Rlimits,
+// Seccomp, ...): add a [Feature] constant; add a field to [Ext] with the
+// tag feature:"<name>" (any type: a bool, or the value to set); in the
+// forkexec adapter (impl_forkexec.go) list the feature in Features and
+// copy the field in ForkExecExt; then register its scenarios as above.
+// Other implementations see them as "n/a" until they list the feature.
+// If the probe does not yet report what the feature changes, add it to
+// probe/c/probe.c and to [probe.Report] and flatten it in Ctx.flatten.
+package suite
