@@ -92,10 +92,11 @@ func run() int {
 		}
 		cfg.Filter = re
 	}
-	var old *suite.Outcome
+	// The record is read after the run (the workers, this program again,
+	// never return from suite.Run and need not parse it), but a missing
+	// file is a usage error before anything runs.
 	if *compare != "" {
-		var err error
-		if old, err = suite.ReadOutcome(*compare); err != nil {
+		if _, err := os.Stat(*compare); err != nil {
 			return usageError("-compare: %v", err)
 		}
 	}
@@ -112,6 +113,12 @@ func run() int {
 		}
 		fmt.Fprintln(os.Stderr, "conformance:", err)
 		return 1
+	}
+	var old *suite.Outcome
+	if *compare != "" {
+		if old, err = suite.ReadOutcome(*compare); err != nil {
+			return usageError("-compare: %v", err)
+		}
 	}
 	if *jsonOut {
 		enc := json.NewEncoder(os.Stdout)

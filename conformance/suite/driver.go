@@ -224,7 +224,7 @@ var Arches = []Arch{
 const FreeBSD = "freebsd"
 
 // freeBSDReason is the FreeBSD column's explanation.
-const freeBSDReason = "no FreeBSD host (the suite drives Linux workers only; FreeBSD is cross-compiled and vetted, see README)"
+const freeBSDReason = "no FreeBSD host; the suite itself runs on Linux only: on FreeBSD, run go test ./forkexec as root (README)"
 
 // AllArches is the list of column names "-arch all" stands for.
 func AllArches() []string {
