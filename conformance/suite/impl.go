@@ -99,6 +99,7 @@ type StepError struct {
 	Err error
 }
 
+// Error returns the implementation's own message.
 func (e *StepError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the implementation's own error.

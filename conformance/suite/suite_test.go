@@ -113,3 +113,44 @@ func TestMirrorTypes(t *testing.T) {
 		t.Error("extensions must stay off")
 	}
 }
+
+// TestExtFeatures checks that every field of suite.Ext names a feature
+// (an untagged field would ask for nothing, and an implementation without
+// the extension would be run with it), that setting it asks for exactly
+// that feature, and that forkexec has each one.
+func TestExtFeatures(t *testing.T) {
+	et := reflect.TypeOf(suite.Ext{})
+	seen := map[suite.Feature]bool{}
+	for i := 0; i < et.NumField(); i++ {
+		f := et.Field(i)
+		tag := suite.Feature(f.Tag.Get("feature"))
+		if tag == "" {
+			t.Errorf("Ext.%s has no feature tag", f.Name)
+			continue
+		}
+		if seen[tag] {
+			t.Errorf("feature %s tagged twice", tag)
+		}
+		seen[tag] = true
+		var e suite.Ext
+		v := reflect.ValueOf(&e).Elem().Field(i)
+		switch v.Kind() {
+		case reflect.Bool:
+			v.SetBool(true)
+		default:
+			t.Fatalf("Ext.%s: extend this test for kind %v", f.Name, v.Kind())
+		}
+		if got := e.Features(); !reflect.DeepEqual(got, []suite.Feature{tag}) {
+			t.Errorf("Ext{%s: true}.Features() = %v, want [%s]", f.Name, got, tag)
+		}
+		if !suite.Has(suite.Forkexec, tag) {
+			t.Errorf("forkexec lacks %s", tag)
+		}
+		if suite.Has(suite.Stdlib, tag) {
+			t.Errorf("the stdlib has %s", tag)
+		}
+	}
+	if len((suite.Ext{}).Features()) != 0 {
+		t.Error("the zero Ext asks for features")
+	}
+}
