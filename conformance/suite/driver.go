@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/forkexec/forkexec/conformance/probe"
+	"github.com/forkexec/forkexec/internal/targets"
 )
 
 // Status is the verdict for one scenario on one architecture.
@@ -205,18 +206,26 @@ type Arch struct {
 	Qemu []string
 }
 
-// Arches is every column "-arch all" stands for, in table order.
-var Arches = []Arch{
-	{"amd64", []string{"qemu-x86_64", "qemu-x86_64-static"}},
-	{"arm64", []string{"qemu-aarch64", "qemu-aarch64-static"}},
-	{"386", []string{"qemu-i386", "qemu-i386-static"}},
-	{"arm", []string{"qemu-arm", "qemu-arm-static"}},
-	{"riscv64", []string{"qemu-riscv64", "qemu-riscv64-static"}},
-	{"ppc64le", []string{"qemu-ppc64le", "qemu-ppc64le-static"}},
-	{"s390x", []string{"qemu-s390x", "qemu-s390x-static"}},
-	{"loong64", []string{"qemu-loongarch64", "qemu-loongarch64-static"}},
-	{"mips64le", []string{"qemu-mips64el", "qemu-mips64el-static"}},
-	{FreeBSD, nil},
+// Arches is every column "-arch all" stands for, in table order: the
+// linux targets of internal/targets/targets.txt, then FreeBSD.
+var Arches = allArches()
+
+// qemuNames maps GOARCH to the name qemu-user gives the CPU.
+var qemuNames = map[string]string{
+	"amd64": "x86_64", "arm64": "aarch64", "386": "i386", "arm": "arm", "riscv64": "riscv64",
+	"ppc64le": "ppc64le", "s390x": "s390x", "loong64": "loongarch64", "mips64le": "mips64el",
+}
+
+func allArches() []Arch {
+	var as []Arch
+	for _, goarch := range targets.Arches("linux") {
+		a := Arch{Name: goarch}
+		if q, ok := qemuNames[goarch]; ok {
+			a.Qemu = []string{"qemu-" + q, "qemu-" + q + "-static"}
+		}
+		as = append(as, a)
+	}
+	return append(as, Arch{Name: FreeBSD})
 }
 
 // FreeBSD is the name of the FreeBSD column. The suite runs on Linux
@@ -552,6 +561,9 @@ func (cfg Config) worker(ctx context.Context, arch, tmp string, logf func(string
 		return workerCmd{argv: append([]string{self}, selfArgs()...)}, "", false
 	}
 	a, _ := lookupArch(arch)
+	if len(a.Qemu) == 0 {
+		return workerCmd{}, "no qemu-user name known for " + arch + " (suite.qemuNames)", false
+	}
 	qpath, err := cfg.findQemu(a)
 	if err != nil {
 		return workerCmd{}, err.Error(), false
