@@ -4,9 +4,10 @@
 # (plus the FreeBSD column, not run here), fails when forkexec
 # differs from syscall.ForkExec where it must not or when a column runs
 # nothing, and checks that the HTML report renders (headless Chromium).
-# Run from the repository root, as root. About 4 minutes on a cold Go build
-# cache (cross-compiling 8 workers), under 3 warm, plus the installs on a
-# fresh machine.
+# Run from the repository root, as root. Measured on 2 shared cores: 9
+# minutes on an empty Go build cache (cross-compiling 8 workers, under a
+# load of 12-15), 2 minutes warm; plus the installs on a fresh machine
+# (qemu-user about 15 s, chromium about a minute).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -9,12 +9,16 @@
 // probe; statically where the C library allows). It then starts worker
 // processes: the calling program itself, started again with the
 // FORKEXEC_CONFORMANCE_WORKER variable in its environment, natively for
-// the host column and cross-compiled under qemu-user for the others. A
+// the host column, cross-compiled and run under qemu-user for the others. A
 // worker reaches its own call of Run, which runs the scenarios it was
 // given and exits there; so implementations and scenarios registered in
 // init functions are known to the workers too, and nothing else is asked
-// of a program that calls Run. (In a test binary the worker runs only the
-// test that called Run.) Each worker prints one [Record] per scenario and
+// of a program that calls Run; but what it does before calling Run, each
+// worker does too, so keep that cheap. (In a test binary the worker runs
+// only the test that called Run. Emulated workers are cross-compiled with
+// go build, or go test -c, of the program's main package in the current
+// directory: run the program from inside its module, or set
+// Config.Package.) Each worker prints one [Record] per scenario and
 // implementation; the driver judges them ([Judge]) into one [Result] per
 // scenario and column of the [Outcome].
 //

@@ -64,7 +64,7 @@ td.c a { color: inherit; text-decoration: none; }
 ul.legend { list-style: none; padding: 0; margin: 8px 0; }
 ul.legend li { display: inline-block; margin-right: 10px; padding: 1px 6px; }
 .details dt { margin-top: 6px; font-family: "DejaVu Sans Mono", monospace; }
-.details dd { margin-left: 16px; white-space: pre-wrap; font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
+.details dd { margin-left: 16px; white-space: pre-wrap; overflow-wrap: anywhere; max-width: 1040px; font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
 </style></head>
 <body>
 <h1>fork/exec conformance: syscall.ForkExec (reference) vs {{.UnderTest}}</h1>
