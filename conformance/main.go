@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command conformance holds a fork/exec implementation against the
 // stdlib's syscall.ForkExec and prints the result as a table.
 //
@@ -23,6 +25,10 @@
 // column ran nothing (no qemu-user for it, say) unless -allow-empty; 2 on
 // usage errors (an unknown flag, arch or implementation, a -run matching
 // no scenario, an unreadable -compare file).
+//
+// The suite runs on Linux. Built for another system (FreeBSD), the command
+// only says so and names the tests that hold forkexec against the stdlib
+// there.
 package main
 
 import (

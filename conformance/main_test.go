@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -59,6 +61,7 @@ func TestExitStatus(t *testing.T) {
 	}{
 		{"one scenario", []string{"-run", "^files-std$"}, 0, ""},
 		{"unknown arch", []string{"-arch", "foo"}, 2, `unknown arch "foo"`},
+		{"arch twice", []string{"-arch", "host," + suite.HostArch()}, 2, "given twice"},
 		{"unknown implementation", []string{"-impl", "nope", "-run", "^files-std$"}, 2, `unknown implementation "nope"`},
 		{"run matches nothing", []string{"-run", "^no-such-scenario$"}, 2, "no scenario matches"},
 		{"bad regexp", []string{"-run", "("}, 2, "-run"},

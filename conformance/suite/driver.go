@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -346,6 +347,9 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		}
 		if _, ok := lookupArch(a); !ok {
 			return nil, fmt.Errorf("%w: unknown arch %q (have %s)", ErrUsage, a, strings.Join(AllArches(), ","))
+		}
+		if slices.Contains(arches, a) {
+			return nil, fmt.Errorf("%w: arch %s given twice", ErrUsage, a)
 		}
 		arches = append(arches, a)
 	}
