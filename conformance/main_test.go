@@ -208,3 +208,32 @@ func TestNonRoot(t *testing.T) {
 		}
 	}
 }
+
+// TestQemuDir runs a few scenarios under qemu-user for arm64, with the
+// qemu binaries taken from the directory given by -qemu-dir, whichever of
+// the two Debian names they have. Skipped where qemu-user is not
+// installed (CI installs it in .ci/conformance.sh, which then runs every
+// arch).
+func TestQemuDir(t *testing.T) {
+	dir := ""
+	for _, name := range []string{"qemu-aarch64", "qemu-aarch64-static"} {
+		if p, err := exec.LookPath(name); err == nil {
+			dir = filepath.Dir(p)
+			break
+		}
+	}
+	if dir == "" {
+		t.Skip("no qemu-aarch64 installed")
+	}
+	bin := buildCommand(t)
+	stdout, stderr, status := runCommand(t, bin, "-arch", "arm64", "-qemu-dir", dir,
+		"-run", "^(files-std|err-missing-program|ext-spawn-missing-program)$")
+	if status != 0 {
+		t.Fatalf("exit status %d\n%s\n%s", status, stdout, stderr)
+	}
+	for _, want := range []string{"same 2, known 0, ok 1, not run 0", "qemu-user "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
