@@ -16,7 +16,9 @@ const closedFD = ^uintptr(0)
 // parkSlots is the length of Files in files-park-keeps-inherited.
 const parkSlots = 64
 
-func init() {
+// registerBasic registers the scenarios of Files, Env, argv, Dir, Chroot
+// and the errors of starting a program.
+func registerBasic() {
 	// ---- Files ----
 	Register(Scenario{Name: "files-std", Group: "files", Doc: "three /dev/null descriptors on 0, 1, 2",
 		Setup: func(c *Ctx) error { return nil }})

@@ -14,10 +14,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Scenarios of extensions: judged by Expect against the documented
-// behaviour, and not applicable to an implementation without the feature
-// (the stdlib has none).
-func init() {
+// registerExtensions registers the scenarios of extensions: judged by
+// Expect against the documented behaviour, and not applicable to an
+// implementation without the feature (the stdlib has none).
+func registerExtensions() {
 	Register(Scenario{Name: "ext-reset-signals", Group: "extension", Isolated: true,
 		Doc: "ResetSignals with parent ignoring, catching and blocking signals: child all SIG_DFL, empty mask",
 		Ext: Ext{ResetSignals: true}, Setup: ignoreAndBlockSignals, Expect: expectAllDefault})

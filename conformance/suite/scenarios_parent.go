@@ -20,9 +20,10 @@ func sigsetAdd(set *unix.Sigset_t, sig syscall.Signal) {
 	set.Val[i] |= 1 << b
 }
 
-func init() {
-	// Every parent-state scenario runs each implementation in a fresh
-	// worker process (Isolated) so nothing leaks into other scenarios.
+// registerParent registers the scenarios of parent state: each runs
+// each implementation in a fresh worker process (Isolated) so nothing
+// leaks into other scenarios.
+func registerParent() {
 	Register(Scenario{Name: "parent-sig-ignored", Group: "parent", Doc: "parent ignores SIGPIPE, SIGHUP, SIGUSR1, SIGTTOU, signal 40 (signal.Ignore)", Isolated: true,
 		Setup: func(c *Ctx) error {
 			signal.Ignore(syscall.SIGPIPE, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGTTOU, syscall.Signal(40))

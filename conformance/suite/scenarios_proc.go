@@ -35,7 +35,10 @@ func userMaps(s *syscall.SysProcAttr) {
 	s.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: 1000, Size: 1}}
 }
 
-func init() {
+// registerProc registers the scenarios of SysProcAttr: credentials,
+// sessions and terminals, signals, namespaces, capabilities, cgroups and
+// pidfds.
+func registerProc() {
 	// ---- Credentials ----
 	Register(Scenario{Name: "cred-uid-gid", Group: "cred", NeedsRoot: true, Doc: "Credential 1000/1000, Groups nil",
 		Setup: func(c *Ctx) error { c.Sys().Credential = &syscall.Credential{Uid: 1000, Gid: 1000}; return nil }})
