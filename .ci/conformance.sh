@@ -6,7 +6,7 @@
 # nothing, and checks that the HTML report renders (headless Chromium).
 # Run from the repository root, as root. Measured on 2 shared cores: 9
 # minutes on an empty Go build cache (cross-compiling 8 workers, under a
-# load of 12-15), 2 minutes warm; plus the installs on a fresh machine
+# load of 12-15), 1 to 2 minutes warm; plus the installs on a fresh machine
 # (qemu-user about 15 s, chromium a minute or two).
 set -euo pipefail
 
