@@ -222,15 +222,25 @@ func (e Environment) Summary(arches []string) string {
 }
 
 // grid returns the scenario names in row order and each one's results by
-// arch.
+// arch. Rows are grouped: a group's rows follow each other where the group
+// first appears, in registration order within it (the error scenarios
+// are registered next to the topics they belong to).
 func (o *Outcome) grid() (order []string, byScen map[string]map[string]Result) {
 	byScen = map[string]map[string]Result{}
+	var groups []string
+	members := map[string][]string{}
 	for _, r := range o.Results {
 		if byScen[r.Scenario] == nil {
 			byScen[r.Scenario] = map[string]Result{}
-			order = append(order, r.Scenario)
+			if members[r.Group] == nil {
+				groups = append(groups, r.Group)
+			}
+			members[r.Group] = append(members[r.Group], r.Scenario)
 		}
 		byScen[r.Scenario][r.Arch] = r
+	}
+	for _, g := range groups {
+		order = append(order, members[g]...)
 	}
 	return order, byScen
 }
