@@ -26,8 +26,9 @@ type htmlRow struct {
 }
 
 type htmlDetail struct {
-	ID, Scenario, Arch, Class string
-	Text                      string
+	ID, Scenario, Class string
+	Arches              []string
+	Text                string
 }
 
 type htmlPage struct {
@@ -77,13 +78,13 @@ ul.legend li { display: inline-block; margin-right: 10px; padding: 1px 6px; }
 {{end}}<tr><td class="name" title="{{.Doc}}">{{.Scenario}}</td>{{range .Cells}}<td class="c {{.Class}}{{if .Changed}} changed{{end}}"{{if .Title}} title="{{.Title}}"{{end}}>{{if .Anchor}}<a href="#{{.Anchor}}">{{.Label}}</a>{{else}}{{.Label}}{{end}}</td>{{end}}</tr>
 {{end}}</table>
 {{if .Details}}<h2>Details</h2>
-<dl class="details">{{range .Details}}<dt id="{{.ID}}"><span class="{{.Class}}">{{.Scenario}} [{{.Arch}}]</span></dt><dd>{{.Text}}</dd>
+<dl class="details">{{range .Details}}<dt id="{{.ID}}"><span class="{{.Class}}">{{.Scenario}} [{{join .Arches ","}}]</span></dt><dd>{{.Text}}</dd>
 {{end}}</dl>{{end}}
 </body></html>
 `
 
 var htmlTmpl = template.Must(template.New("report").
-	Funcs(template.FuncMap{"inc": func(n int) int { return n + 1 }}).Parse(htmlSource))
+	Funcs(template.FuncMap{"inc": func(n int) int { return n + 1 }, "join": strings.Join}).Parse(htmlSource))
 
 // WriteHTML writes o as a self-contained HTML page: a scenario x arch
 // grid coloured by verdict, the detail of each cell on hover and, for
@@ -108,6 +109,7 @@ func WriteHTML(w io.Writer, o, old *Outcome) error {
 	}
 	order, byScen := o.grid()
 	group := ""
+	detailOf := map[string]int{} // scenario NUL text -> index in page.Details
 	for _, n := range order {
 		row := htmlRow{Scenario: n}
 		if s := Lookup(n); s != nil {
@@ -123,9 +125,18 @@ func WriteHTML(w io.Writer, o, old *Outcome) error {
 			if d := detail(r); d != "" {
 				c.Title = d
 				if r.Status != NotRun && r.Status != NotApplicable {
-					c.Anchor = fmt.Sprintf("d%d", len(page.Details))
-					page.Details = append(page.Details, htmlDetail{ID: c.Anchor, Scenario: n, Arch: a,
-						Class: c.Class, Text: strings.TrimSpace(d)})
+					// One entry per scenario and text, naming every
+					// arch that has it.
+					text := strings.TrimSpace(d)
+					i, ok := detailOf[n+"\x00"+text]
+					if !ok {
+						i = len(page.Details)
+						detailOf[n+"\x00"+text] = i
+						page.Details = append(page.Details, htmlDetail{ID: fmt.Sprintf("d%d", i), Scenario: n,
+							Class: c.Class, Text: text})
+					}
+					page.Details[i].Arches = append(page.Details[i].Arches, a)
+					c.Anchor = page.Details[i].ID
 				}
 			}
 			row.Cells = append(row.Cells, c)
