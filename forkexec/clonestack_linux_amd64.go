@@ -15,7 +15,7 @@ import (
 const sysClone3 = unix.SYS_CLONE3
 
 //lint:ignore U1000 used by clonestack_linux_amd64.s, through go_asm.h
-const sysExit = unix.SYS_EXIT
+const sysExit = unix.SYS_EXIT_GROUP // see rawExit
 
 // canCloneOnOwnStack says whether this architecture has rawClone3OnStack,
 // and so the own-stack path (see childPath).

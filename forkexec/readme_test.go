@@ -21,6 +21,8 @@ import (
 var readmeFragments = map[string]string{
 	"// Before": "package exec's before and after, in the section its owner edits",
 	"// After: the import, and SysProcAttr is forkexec's (same fields, more of them)": "package exec's before and after, in the section its owner edits",
+	"type mine struct{}":             "the conformance suite's plug-in outline: myfork stands for the reader's own package (conformance's TestExternalModule builds the real thing)",
+	"suite.Register(suite.Scenario{": "a conformance scenario in five lines, a fragment of the program above",
 }
 
 // TestReadmeExamples builds and runs every Go block of README.md, as

@@ -14,6 +14,10 @@ import "syscall"
 // exec'd or exited, and any Go frame in between would have been overwritten
 // by the child meanwhile.
 //
+// rawExit is exit_group, though the child is a single thread: exit takes a
+// lock of qemu-user's (clone_lock) that a fork can leave held in the child,
+// which then hangs for ever; exit_group does not.
+//
 // Keep one declaration per system call, named raw + the call's name, with
 // the kernel's argument order; per-architecture differences (setuid32 and
 // fcntl64 on 386 and arm, clone's argument order on s390x) are the
@@ -51,7 +55,7 @@ import "syscall"
 //sysnb rawPtrace(request int, pid int, addr uintptr, data uintptr) (err syscall.Errno)
 //sysnb rawExecve(path *byte, argv **byte, envv **byte) (err syscall.Errno)
 //sysnb rawFutex(addr *uint32, op int, val uint32, timeout unsafe.Pointer) (err syscall.Errno)
-//sysnb rawExit(code int) = SYS_EXIT
+//sysnb rawExit(code int) = SYS_EXIT_GROUP
 //sysnb rawSetns(fd int, nstype int) (err syscall.Errno)
 //sysnb rawSethostname(name *byte, n int) (err syscall.Errno)
 //sysnb rawSetdomainname(name *byte, n int) (err syscall.Errno)

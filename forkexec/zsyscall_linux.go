@@ -264,7 +264,7 @@ func rawFutex(addr *uint32, op int, val uint32, timeout unsafe.Pointer) (err sys
 //go:norace
 //go:nocheckptr
 func rawExit(code int) {
-	syscall.RawSyscall6(unix.SYS_EXIT, uintptr(code), 0, 0, 0, 0, 0)
+	syscall.RawSyscall6(unix.SYS_EXIT_GROUP, uintptr(code), 0, 0, 0, 0, 0)
 	return
 }
 

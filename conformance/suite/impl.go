@@ -1,6 +1,8 @@
 package suite
 
 import (
+	"golang.org/x/sys/unix"
+
 	"reflect"
 	"runtime"
 	"sort"
@@ -39,7 +41,39 @@ const (
 	// StepErrors reports a failed start as a [*StepError] naming the
 	// step that failed (forkexec.Spawn).
 	StepErrors Feature = "StepErrors"
+	// Umask gives the child its own file mode creation mask
+	// (forkexec's SysProcAttr.UseUmask and Umask).
+	Umask Feature = "Umask"
+	// Rlimits sets resource limits in the child (SysProcAttr.Rlimits).
+	Rlimits Feature = "Rlimits"
+	// SignalMask gives the child exactly the signals asked for blocked
+	// (SysProcAttr.UseSignalMask and SignalMask).
+	SignalMask Feature = "SignalMask"
+	// NoNewPrivs sets no_new_privs in the child (Go 1.28's
+	// SysProcAttr.NoNewPrivs).
+	NoNewPrivs Feature = "NoNewPrivs"
+	// Capabilities clears every capability of the child but those asked
+	// for (forkexec.OnlyCaps).
+	Capabilities Feature = "Capabilities"
+	// Seccomp installs a classic BPF seccomp filter in the child
+	// (SysProcAttr.SeccompFilter).
+	Seccomp Feature = "Seccomp"
+	// Hostname sets the hostname of the child's new UTS namespace
+	// (SysProcAttr.Hostname).
+	Hostname Feature = "Hostname"
+	// DirFD makes the child fchdir to a descriptor of the parent
+	// (SysProcAttr.UseDirFD and DirFD).
+	DirFD Feature = "DirFD"
+	// ExecFD makes the child exec a descriptor of the parent
+	// (SysProcAttr.UseExecFD and ExecFD).
+	ExecFD Feature = "ExecFD"
 )
+
+// Rlimit is one resource limit for [Ext.Rlimits].
+type Rlimit struct {
+	Resource int
+	Cur, Max uint64
+}
 
 // Ext asks the implementation under test for extensions. Each field is
 // tagged with the [Feature] it needs; a scenario that sets a field is not
@@ -52,6 +86,27 @@ type Ext struct {
 	// StepErrors: start the child through the implementation's
 	// step-reporting entry point (forkexec.Spawn).
 	StepErrors bool `feature:"StepErrors"`
+	// Umask, if not nil: see the Umask feature (a pointer, so that 0 can
+	// be asked for).
+	Umask *int `feature:"Umask"`
+	// Rlimits: see the Rlimits feature.
+	Rlimits []Rlimit `feature:"Rlimits"`
+	// SignalMask, if not nil: see the SignalMask feature (empty: no
+	// signal blocked).
+	SignalMask []syscall.Signal `feature:"SignalMask"`
+	// NoNewPrivs: see the NoNewPrivs feature.
+	NoNewPrivs bool `feature:"NoNewPrivs"`
+	// OnlyCaps, if not nil: see the Capabilities feature.
+	OnlyCaps []uintptr `feature:"Capabilities"`
+	// Seccomp, if not nil: see the Seccomp feature.
+	Seccomp []unix.SockFilter `feature:"Seccomp"`
+	// Hostname: see the Hostname feature (the scenario makes the new UTS
+	// namespace).
+	Hostname string `feature:"Hostname"`
+	// DirFD, if not nil: see the DirFD feature.
+	DirFD *int `feature:"DirFD"`
+	// ExecFD, if not nil: see the ExecFD feature.
+	ExecFD *int `feature:"ExecFD"`
 }
 
 // Features lists the features e asks for: those of its non-zero fields.

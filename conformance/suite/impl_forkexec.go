@@ -16,7 +16,9 @@ func (forkexecImpl) ForkExec(argv0 string, argv []string, attr *syscall.ProcAttr
 	return forkexec.ForkExec(argv0, argv, ToForkexec(attr))
 }
 
-func (forkexecImpl) Features() []Feature { return []Feature{ResetSignals, CloseFDs, StepErrors} }
+func (forkexecImpl) Features() []Feature {
+	return []Feature{ResetSignals, CloseFDs, StepErrors, Umask, Rlimits, SignalMask, NoNewPrivs, Capabilities, Seccomp, Hostname, DirFD, ExecFD}
+}
 
 func (forkexecImpl) ForkExecExt(argv0 string, argv []string, attr *syscall.ProcAttr, ext Ext) (int, error) {
 	a := ToForkexec(attr)
@@ -28,6 +30,27 @@ func (forkexecImpl) ForkExecExt(argv0 string, argv []string, attr *syscall.ProcA
 	}
 	a.Sys.ResetSignals = ext.ResetSignals
 	a.Sys.CloseFDs = ext.CloseFDs
+	if ext.Umask != nil {
+		a.Sys.UseUmask, a.Sys.Umask = true, *ext.Umask
+	}
+	for _, r := range ext.Rlimits {
+		a.Sys.Rlimits = append(a.Sys.Rlimits, forkexec.Rlimit{Resource: r.Resource, Cur: r.Cur, Max: r.Max})
+	}
+	if ext.SignalMask != nil {
+		a.Sys.UseSignalMask, a.Sys.SignalMask = true, ext.SignalMask
+	}
+	a.Sys.NoNewPrivs = ext.NoNewPrivs
+	if ext.OnlyCaps != nil {
+		a.Sys.Capabilities = forkexec.OnlyCaps(ext.OnlyCaps...)
+	}
+	a.Sys.SeccompFilter = ext.Seccomp
+	a.Sys.Hostname = ext.Hostname
+	if ext.DirFD != nil {
+		a.Sys.UseDirFD, a.Sys.DirFD = true, *ext.DirFD
+	}
+	if ext.ExecFD != nil {
+		a.Sys.UseExecFD, a.Sys.ExecFD = true, *ext.ExecFD
+	}
 	if !ext.StepErrors {
 		return forkexec.ForkExec(argv0, argv, a)
 	}

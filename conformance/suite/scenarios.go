@@ -7,4 +7,5 @@ func init() {
 	registerParent()
 	registerProc()
 	registerExtensions()
+	registerSettings()
 }

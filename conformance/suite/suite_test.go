@@ -137,6 +137,12 @@ func TestExtFeatures(t *testing.T) {
 		switch v.Kind() {
 		case reflect.Bool:
 			v.SetBool(true)
+		case reflect.Pointer:
+			v.Set(reflect.New(v.Type().Elem()))
+		case reflect.Slice:
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0)) // empty, not nil: asked for
+		case reflect.String:
+			v.SetString("x")
 		default:
 			t.Fatalf("Ext.%s: extend this test for kind %v", f.Name, v.Kind())
 		}

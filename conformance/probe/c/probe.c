@@ -384,9 +384,11 @@ int main(int argc, char **argv) {
 	jstr(libc);
 	out("}\n");
 
-	/* Only now write the report, next to the executable as run. */
+	/* Only now write the report, next to the executable as run; run by
+	 * descriptor (execveat, fexecve: /dev/fd/N) it has no directory, and
+	 * the report goes to the working directory. */
 	char dir[PATH_MAX + 32];
-	snprintf(dir, sizeof dir, "%s", execfn ? execfn : "./probe");
+	snprintf(dir, sizeof dir, "%s", execfn && strncmp(execfn, "/dev/fd/", 8) != 0 ? execfn : "./probe");
 	char *slash = strrchr(dir, '/');
 	if (slash)
 		slash[1] = 0;

@@ -1,0 +1,105 @@
+package suite
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// registerSettings registers the scenarios of the settings a runtime
+// applies between clone and exec (forkexec's issue-11 fields): each judged
+// by Expect against the documented behaviour, not applicable to an
+// implementation without the feature.
+func registerSettings() {
+	mask := func(m int) *int { return &m }
+	Register(Scenario{Name: "ext-umask", Group: "extension", Doc: "Umask 077: the child's umask is 0077",
+		Ext: Ext{Umask: mask(0o077)}, Setup: noSetup, Expect: expectFields(map[string]string{"status.Umask": "0077"})})
+	Register(Scenario{Name: "ext-umask-zero", Group: "extension", Doc: "Umask 0 is a mask like any other: the child's umask is 0000",
+		Ext: Ext{Umask: mask(0)}, Setup: noSetup, Expect: expectFields(map[string]string{"status.Umask": "0000"})})
+	Register(Scenario{Name: "ext-rlimits", Group: "extension", Doc: "Rlimits CORE 0/0 and FSIZE 1 MiB: the child has exactly those",
+		Ext:    Ext{Rlimits: []Rlimit{{Resource: unix.RLIMIT_CORE}, {Resource: unix.RLIMIT_FSIZE, Cur: 1 << 20, Max: 1 << 20}}},
+		Setup:  noSetup,
+		Expect: expectFields(map[string]string{"rlimit.CORE": "0/0", "rlimit.FSIZE": "1048576/1048576"})})
+	Register(Scenario{Name: "ext-signal-mask", Group: "extension", Isolated: true,
+		Doc:   "SignalMask {USR1, TERM} with the parent blocking USR2: the child has exactly USR1 and TERM blocked",
+		Ext:   Ext{SignalMask: []syscall.Signal{syscall.SIGUSR1, syscall.SIGTERM}},
+		Setup: func(c *Ctx) error { return blockSignals(syscall.SIGUSR2) },
+		Expect: expectFields(map[string]string{
+			"sig.SIGUSR1": "dfl+blocked", "sig.SIGTERM": "dfl+blocked", "sig.SIGUSR2": "dfl",
+		})})
+	Register(Scenario{Name: "ext-no-new-privs", Group: "extension", Doc: "NoNewPrivs (Go 1.28's field): the child has no_new_privs 1",
+		Ext: Ext{NoNewPrivs: true}, Setup: noSetup, Expect: expectFields(map[string]string{"no_new_privs": "1", "status.NoNewPrivs": "1"})})
+	Register(Scenario{Name: "ext-only-caps", Group: "extension", NeedsRoot: true,
+		Doc: "OnlyCaps(NET_BIND_SERVICE) as root: every set is that one capability",
+		Ext: Ext{OnlyCaps: []uintptr{unix.CAP_NET_BIND_SERVICE}}, Setup: noSetup,
+		Expect: expectFields(map[string]string{
+			"status.CapBnd": "0000000000000400", "status.CapPrm": "0000000000000400",
+			"status.CapEff": "0000000000000400", "status.CapInh": "0000000000000400",
+		})})
+	Register(Scenario{Name: "ext-only-caps-none", Group: "extension", NeedsRoot: true,
+		Doc: "OnlyCaps() as root: root keeps no capability across exec",
+		Ext: Ext{OnlyCaps: []uintptr{}}, Setup: noSetup,
+		Expect: expectFields(map[string]string{"status.CapBnd": "0000000000000000", "status.CapEff": "0000000000000000", "status.CapPrm": "0000000000000000"})})
+	Register(Scenario{Name: "ext-seccomp", Group: "extension", Doc: "a seccomp filter allowing everything, with NoNewPrivs: the child runs in seccomp mode 2",
+		Setup: func(c *Ctx) error {
+			c.Ext.NoNewPrivs = true
+			c.Ext.Seccomp = []unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW}}
+			return nil
+		},
+		Ext:    Ext{Seccomp: []unix.SockFilter{}},
+		Expect: expectFields(map[string]string{"status.Seccomp": "2", "no_new_privs": "1"})})
+	Register(Scenario{Name: "ext-hostname", Group: "extension", NeedsRoot: true, Doc: "Hostname in a new UTS namespace: the child's hostname",
+		Ext: Ext{Hostname: "conformance"},
+		Setup: func(c *Ctx) error {
+			c.Sys().Cloneflags |= syscall.CLONE_NEWUTS
+			return nil
+		},
+		Expect: expectFields(map[string]string{"hostname": "conformance", "ns.uts": "new"})})
+	Register(Scenario{Name: "ext-dirfd", Group: "extension", Doc: "DirFD of a directory of the parent and Dir \"sub\": the child starts in its sub",
+		Setup: func(c *Ctx) error {
+			dir := filepath.Join(c.Run.Dir, "dirfd")
+			if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+				return err
+			}
+			fd := int(c.MustOpen(dir, syscall.O_RDONLY|syscall.O_DIRECTORY, 0))
+			c.Ext.DirFD = &fd
+			c.Attr.Dir = "sub"
+			return nil
+		},
+		Ext:    Ext{DirFD: new(int)},
+		Expect: expectFields(map[string]string{"cwd": "$RUN/dirfd/sub"})})
+	Register(Scenario{Name: "ext-execfd", Group: "extension", Doc: "ExecFD of the probe, opened by the parent: the child runs it by descriptor (AT_EXECFN /dev/fd/N)",
+		NotUnderQemu: "qemu-user runs execveat(AT_EMPTY_PATH) through its own loader",
+		Setup: func(c *Ctx) error {
+			fd := int(c.MustOpen(c.Argv0, syscall.O_RDONLY, 0))
+			c.Ext.ExecFD = &fd
+			// Run by descriptor, the probe writes its report in its
+			// working directory.
+			c.Attr.Dir = c.Run.Dir
+			return nil
+		},
+		Ext: Ext{ExecFD: new(int)},
+		Expect: func(c *Ctx, f Fields) []string {
+			if f["error"] != "none" {
+				return []string{"start failed: " + f["error"]}
+			}
+			if !strings.HasPrefix(f["execfn"], "/dev/fd/") {
+				return []string{"execfn is " + f["execfn"] + ", want /dev/fd/N"}
+			}
+			return nil
+		}})
+}
+
+// expectFields is an Expect that the start succeeded and the fields are
+// as given.
+func expectFields(want map[string]string) func(c *Ctx, f Fields) []string {
+	return func(c *Ctx, f Fields) []string {
+		if f["error"] != "none" {
+			return []string{"start failed: " + f["error"]}
+		}
+		return expectEqual(f, want)
+	}
+}
