@@ -74,7 +74,6 @@ func registerSettings() {
 		Ext:    Ext{DirFD: new(int)},
 		Expect: expectFields(map[string]string{"cwd": "$RUN/dirfd/sub"})})
 	Register(Scenario{Name: "ext-execfd", Group: "extension", Doc: "ExecFD of the probe, opened by the parent: the child runs it by descriptor (AT_EXECFN /dev/fd/N)",
-		NotUnderQemu: "qemu-user runs execveat(AT_EMPTY_PATH) through its own loader",
 		Setup: func(c *Ctx) error {
 			fd := int(c.MustOpen(c.Argv0, syscall.O_RDONLY, 0))
 			c.Ext.ExecFD = &fd
