@@ -174,6 +174,7 @@ type Report struct {
 	Setgroups   string               `json:"setgroups"`
 	RootMount   string               `json:"root_mount_optional"`
 	Hostname    string               `json:"hostname"`
+	OOMScoreAdj string               `json:"oom_score_adj"`
 	// Kernel and Libc describe the machine ("Linux 6.1.0 x86_64", "glibc
 	// 2.36", the version the probe was built against): recorded with a
 	// run, never compared.

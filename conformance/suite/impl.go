@@ -2,6 +2,7 @@ package suite
 
 import (
 	"golang.org/x/sys/unix"
+	"time"
 
 	"reflect"
 	"runtime"
@@ -67,7 +68,22 @@ const (
 	// ExecFD makes the child exec a descriptor of the parent
 	// (SysProcAttr.UseExecFD and ExecFD).
 	ExecFD Feature = "ExecFD"
+	// OOMScoreAdj sets the child's oom_score_adj
+	// (SysProcAttr.UseOOMScoreAdj and OOMScoreAdj).
+	OOMScoreAdj Feature = "OOMScoreAdj"
+	// JoinNamespaces makes the child join existing namespaces by
+	// descriptor (SysProcAttr.JoinNamespaces).
+	JoinNamespaces Feature = "JoinNamespaces"
+	// RetryTextBusy makes the child retry an exec failing with ETXTBSY
+	// (SysProcAttr.RetryTextBusy).
+	RetryTextBusy Feature = "RetryTextBusy"
 )
+
+// Namespace is an existing namespace for [Ext.JoinNamespaces]: a
+// descriptor of the parent and its CLONE_NEW* type.
+type Namespace struct {
+	FD, Type int
+}
 
 // Rlimit is one resource limit for [Ext.Rlimits].
 type Rlimit struct {
@@ -107,6 +123,12 @@ type Ext struct {
 	DirFD *int `feature:"DirFD"`
 	// ExecFD, if not nil: see the ExecFD feature.
 	ExecFD *int `feature:"ExecFD"`
+	// OOMScoreAdj, if not nil: see the OOMScoreAdj feature.
+	OOMScoreAdj *int `feature:"OOMScoreAdj"`
+	// JoinNamespaces: see the JoinNamespaces feature.
+	JoinNamespaces []Namespace `feature:"JoinNamespaces"`
+	// RetryTextBusy: see the RetryTextBusy feature.
+	RetryTextBusy time.Duration `feature:"RetryTextBusy"`
 }
 
 // Features lists the features e asks for: those of its non-zero fields.

@@ -17,7 +17,8 @@ func (forkexecImpl) ForkExec(argv0 string, argv []string, attr *syscall.ProcAttr
 }
 
 func (forkexecImpl) Features() []Feature {
-	return []Feature{ResetSignals, CloseFDs, StepErrors, Umask, Rlimits, SignalMask, NoNewPrivs, Capabilities, Seccomp, Hostname, DirFD, ExecFD}
+	return []Feature{ResetSignals, CloseFDs, StepErrors, Umask, Rlimits, SignalMask, NoNewPrivs, Capabilities, Seccomp, Hostname, DirFD, ExecFD,
+		OOMScoreAdj, JoinNamespaces, RetryTextBusy}
 }
 
 func (forkexecImpl) ForkExecExt(argv0 string, argv []string, attr *syscall.ProcAttr, ext Ext) (int, error) {
@@ -51,6 +52,13 @@ func (forkexecImpl) ForkExecExt(argv0 string, argv []string, attr *syscall.ProcA
 	if ext.ExecFD != nil {
 		a.Sys.UseExecFD, a.Sys.ExecFD = true, *ext.ExecFD
 	}
+	if ext.OOMScoreAdj != nil {
+		a.Sys.UseOOMScoreAdj, a.Sys.OOMScoreAdj = true, *ext.OOMScoreAdj
+	}
+	for _, n := range ext.JoinNamespaces {
+		a.Sys.JoinNamespaces = append(a.Sys.JoinNamespaces, forkexec.Namespace{FD: n.FD, Type: n.Type})
+	}
+	a.Sys.RetryTextBusy = ext.RetryTextBusy
 	if !ext.StepErrors {
 		return forkexec.ForkExec(argv0, argv, a)
 	}

@@ -544,6 +544,12 @@ func (c *Ctx) flatten(rep *probe.Report, f Fields, prefix string) {
 		if k == "TracerPid" {
 			n, _ := strconv.ParseInt(v, 10, 64)
 			v = c.pid(rep, n)
+			// The tracer is the thread that spawned: the parent's main
+			// thread or any other of its threads, by the luck of the
+			// scheduler. Either is the parent.
+			if _, err := os.Stat("/proc/self/task/" + strconv.FormatInt(n, 10)); n > 0 && err == nil {
+				v = "$parent"
+			}
 		}
 		set("status."+k, v)
 	}
@@ -582,6 +588,7 @@ func (c *Ctx) flatten(rep *probe.Report, f Fields, prefix string) {
 	set("setgroups", strings.TrimSpace(rep.Setgroups))
 	set("root_mount", shareRE.ReplaceAllString(rep.RootMount, "$1:*"))
 	set("hostname", rep.Hostname)
+	set("oom_score_adj", rep.OOMScoreAdj)
 }
 
 func truncate(s string, n int) string {

@@ -3,8 +3,10 @@ package suite
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -92,6 +94,29 @@ func registerSettings() {
 			}
 			return nil
 		}})
+	Register(Scenario{Name: "ext-oom-score-adj", Group: "extension", Doc: "OOMScoreAdj 500: the child's oom_score_adj",
+		Ext: Ext{OOMScoreAdj: mask(500)}, Setup: noSetup, Expect: expectFields(map[string]string{"oom_score_adj": "500"})})
+	Register(Scenario{Name: "ext-join-uts", Group: "extension", NeedsRoot: true,
+		Doc:          "JoinNamespaces: the UTS namespace of another process, which has one of its own: the child is in it",
+		NotUnderQemu: "the holder needs clone's namespace flags, which qemu-user refuses",
+		Setup: func(c *Ctx) error {
+			holder, err := syscall.ForkExec("/bin/sleep", []string{"sleep", "60"}, &syscall.ProcAttr{Sys: &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWUTS}})
+			if err != nil {
+				return c.Skip("no holder process: %v", err)
+			}
+			c.Defer(func() {
+				syscall.Kill(holder, syscall.SIGKILL)
+				var ws syscall.WaitStatus
+				syscall.Wait4(holder, &ws, 0, nil)
+			})
+			fd := int(c.MustOpen("/proc/"+strconv.Itoa(holder)+"/ns/uts", syscall.O_RDONLY, 0))
+			c.Ext.JoinNamespaces = []Namespace{{FD: fd, Type: syscall.CLONE_NEWUTS}}
+			return nil
+		},
+		Ext:    Ext{JoinNamespaces: []Namespace{}},
+		Expect: expectFields(map[string]string{"ns.uts": "new"})})
+	Register(Scenario{Name: "ext-retry-text-busy", Group: "extension", Doc: "RetryTextBusy with a program nobody writes: the exec succeeds at once",
+		Ext: Ext{RetryTextBusy: time.Second}, Setup: noSetup, Expect: expectFields(map[string]string{})})
 }
 
 // expectFields is an Expect that the start succeeded and the fields are

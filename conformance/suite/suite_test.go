@@ -143,6 +143,8 @@ func TestExtFeatures(t *testing.T) {
 			v.Set(reflect.MakeSlice(v.Type(), 0, 0)) // empty, not nil: asked for
 		case reflect.String:
 			v.SetString("x")
+		case reflect.Int64:
+			v.SetInt(1)
 		default:
 			t.Fatalf("Ext.%s: extend this test for kind %v", f.Name, v.Kind())
 		}

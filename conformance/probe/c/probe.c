@@ -367,6 +367,17 @@ int main(int argc, char **argv) {
 	gethostname(host, sizeof host);
 	out(",\"hostname\":");
 	jstr(host);
+	char oom[32] = "";
+	int ofd0 = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+	if (ofd0 >= 0) {
+		ssize_t n = read(ofd0, oom, sizeof oom - 1);
+		oom[n > 0 ? n : 0] = 0;
+		if (n > 0 && oom[n - 1] == '\n')
+			oom[n - 1] = 0;
+		close(ofd0);
+	}
+	out(",\"oom_score_adj\":");
+	jstr(oom);
 	/* Where the report was made, for the run's header (not compared). */
 	struct utsname u;
 	char kernel[sizeof u.sysname + sizeof u.release + sizeof u.machine + 4] = "";
