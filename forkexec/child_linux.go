@@ -34,6 +34,8 @@ type childOSArgs struct {
 	// dirents is closeFDsByProc's buffer: a nosplit chain has no room for
 	// it on the stack. The child writes it.
 	dirents [1024]byte
+
+	act childActionArgs // for Actions and ParentHook (child_action_linux.go)
 }
 
 var (

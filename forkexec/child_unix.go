@@ -86,6 +86,10 @@ func execChild(c *childArgs) {
 			err = runOSDirect2(c, s)
 		case o < opFirstOSDeep:
 			err = runOSIndirect(c, s)
+		case o >= opFirstActionIndirect: // Actions and ParentHook (action.go)
+			err = runActionIndirect(c, s)
+		case o >= opFirstAction:
+			err = runActionDirect(c, s)
 		default:
 			err = runOSDeep(c, s)
 		}

@@ -112,6 +112,9 @@ var stepNames = [...]string{
 }
 
 func (s Step) String() string {
+	if name := actionStepName(s); name != "" {
+		return name
+	}
 	if int(s) < len(stepNames) && stepNames[s] != "" {
 		return stepNames[s]
 	}
@@ -135,18 +138,42 @@ type Error struct {
 	// Index is the failed step's place in the child's program, as NewPlan
 	// lists it, or -1 for a step of the parent.
 	Index int
+	// Action is, when Step is an action's (Step.IsAction), the action's
+	// index in SysProcAttr.Actions: for a failure in the child and for an
+	// action refused before the fork alike. Otherwise 0.
+	Action int
+	// Err is the error SysProcAttr.ParentHook returned, when Step is
+	// StepParentHook; otherwise nil.
+	Err error
 }
 
 // Error reads "forkexec: <step> <detail>: <errno>", for example
 // "forkexec: chdir /no/such: no such file or directory".
+//
+// An action's failure names the action by its index in SysProcAttr.Actions:
+// "forkexec: action 3 mount /proc: permission denied". A parent hook's
+// failure ends with the hook's error.
 func (e *Error) Error() string {
-	s := "forkexec: " + e.Step.String()
+	s := "forkexec: "
+	if e.Step.IsAction() {
+		s += "action " + strconv.Itoa(e.Action) + " "
+	}
+	s += e.Step.String()
 	if e.Detail != "" {
 		s += " " + e.Detail
+	}
+	if e.Err != nil {
+		return s + ": " + e.Err.Error()
 	}
 	return s + ": " + e.Errno.Error()
 }
 
 // Unwrap returns the Errno, so that errors.Is(err, syscall.ENOENT) and
-// errors.Is(err, fs.ErrNotExist) hold for a program that was not found.
-func (e *Error) Unwrap() error { return e.Errno }
+// errors.Is(err, fs.ErrNotExist) hold for a program that was not found; for
+// a parent hook's failure, the hook's error.
+func (e *Error) Unwrap() error {
+	if e.Err != nil {
+		return e.Err
+	}
+	return e.Errno
+}

@@ -81,6 +81,17 @@ type SysProcAttr struct {
 	RetryTextBusy time.Duration // retry an exec failing with ETXTBSY this long
 	UseDirFD      bool          // fchdir(DirFD) where the child would chdir(Dir)
 	DirFD         int
+
+	// Actions are steps the child takes between clone and exec (see
+	// Action). On FreeBSD every action is refused before the fork, for
+	// now: the Linux-only kinds (mounts, pivot_root, limits, hostname,
+	// namespaces) always, the others until their FreeBSD child code has
+	// run on a FreeBSD host.
+	Actions []Action
+
+	// ParentHook runs in the parent while the child waits (see the Linux
+	// SysProcAttr). Refused on FreeBSD, for now, before the fork.
+	ParentHook func(pid int) error
 }
 
 // FreeBSD constants of the child path that x/sys/unix does not define, with
@@ -148,7 +159,7 @@ func checkSysProcAttr(sys *SysProcAttr) *Error {
 		// closefrom, the only way before 12.2, would close it too.
 		return &Error{Step: StepCloseFDs, Errno: syscall.EINVAL, Detail: "CloseFDs with UseExecFD needs FreeBSD 12.2 (close_range)", Index: -1}
 	}
-	return nil
+	return checkParentHook(sys)
 }
 
 // failureCleanup undoes what a failed spawn left behind: nothing on FreeBSD.

@@ -178,6 +178,29 @@ type SysProcAttr struct {
 	// namespace last, the others in the order given. Joining a pid
 	// namespace places the program's children in it, not the program.
 	JoinNamespaces []Namespace
+
+	// Actions are steps the child takes, in order, between clone and
+	// exec: file actions as posix_spawn has them, mounts, pivot_root,
+	// limits, the hostname, namespaces joined (see Action). They run after
+	// the child's namespaces are made and its id maps written, and before
+	// Chroot and the credentials change; the package documentation says
+	// why, and what their descriptors are. A failure names the action:
+	// "forkexec: action 3 mount /proc: permission denied".
+	Actions []Action
+
+	// ParentHook, if set, runs in the parent once the child exists and
+	// before it execs, with the child's pid: to place it in a cgroup, set
+	// up its network from outside, run newuidmap, attach a debugger. The
+	// child waits, at the place of its program NewPlan lists, just before
+	// Actions, with its namespaces made. If the hook returns an error the
+	// child is killed and reaped, the program never runs, and Spawn
+	// returns an *Error with Step StepParentHook wrapping it (ForkExec
+	// too, as no errno says it). The child stays in the parent's memory,
+	// on a stack of its own, while the hook runs as ordinary Go code (on
+	// amd64; elsewhere, and where clone3 is refused, the child is forked:
+	// the plan says which). The hook may take its time, start processes
+	// and use ForkLock; it must not wait for the child to exec.
+	ParentHook func(pid int) error
 }
 
 // Namespace is an existing namespace for SysProcAttr.JoinNamespaces.
@@ -323,10 +346,15 @@ const (
 	// stdlib does for every new user namespace; here only where the parent
 	// must write maps and this architecture has no own-stack path.
 	forkPath
+	// hookPath: clone3(CLONE_VM) with a stack of the child's own that the
+	// parent mapped outside the Go heap, for ParentHook: the parent leaves
+	// the fork hooks once the child waits, and runs the hook as ordinary
+	// Go code (hook_linux.go).
+	hookPath
 )
 
 func (p childPath) String() string {
-	return [...]string{vforkPath: "vfork", ownStackPath: "own stack", forkPath: "fork"}[p]
+	return [...]string{vforkPath: "vfork", ownStackPath: "own stack", forkPath: "fork", hookPath: "own stack, parent hook"}[p]
 }
 
 // pathOf chooses the child's path, and says why. Only a parent that writes
@@ -370,7 +398,7 @@ func cloneFlags(sys *SysProcAttr, path childPath) uintptr {
 	switch path {
 	case vforkPath:
 		flags |= syscall.CLONE_VM | syscall.CLONE_VFORK
-	case ownStackPath:
+	case ownStackPath, hookPath:
 		// CLONE_CHILD_CLEARTID: the kernel zeroes running and wakes its
 		// futex when the child execs or exits, as it ends a vfork
 		// parent's sleep.
@@ -498,8 +526,14 @@ type childStack [16 << 10]byte
 // report), or, on the fork path, is running on its own.
 func forkAndExecInChild(p *program, sys *SysProcAttr, pipe int, report *childReport) (pid int, step Step, err syscall.Errno) {
 	d := &p.decided
+	if d.path == hookPath {
+		return cloneForHook(p, sys, report)
+	}
 	c := childArgs{prog: p, base: unsafe.Pointer(&p.mem[0]), report: report, pipe: pipe, execFD: -1}
 	c.os.mapPipe = [2]int{-1, -1}
+	if e := d.hook.openPipe(&c, sys, d.path); e != 0 {
+		return 0, StepPipe, e
+	}
 	var (
 		args   cloneArgs
 		clone3 *cloneArgs
@@ -510,6 +544,7 @@ func forkAndExecInChild(p *program, sys *SysProcAttr, pipe int, report *childRep
 		// A pipe through which the parent tells the child, which has a
 		// copy of its memory, that the maps are written (or why not).
 		if e := syscall.Pipe2(c.os.mapPipe[:], syscall.O_CLOEXEC); e != nil {
+			d.hook.closePipe()
 			return 0, StepPipe, e.(syscall.Errno)
 		}
 	}
@@ -535,6 +570,7 @@ func forkAndExecInChild(p *program, sys *SysProcAttr, pipe int, report *childRep
 			syscall.Close(c.os.mapPipe[0])
 			syscall.Close(c.os.mapPipe[1])
 		}
+		d.hook.closePipe()
 		return 0, StepClone, err
 	}
 	pid = int(upid)

@@ -42,8 +42,9 @@ var (
 // ForkExec starts argv0 with arguments argv in a new process set up as attr
 // says, and returns its pid. It behaves as syscall.ForkExec does, field by
 // field and error by error: a failure is a bare syscall.Errno, or one of the
-// syscall package's two messages about Setctty, Foreground and Ctty. Use
-// [Spawn] to learn which step failed.
+// syscall package's two messages about Setctty, Foreground and Ctty (or,
+// for SysProcAttr.ParentHook's failure, which the stdlib does not have, an
+// [*Error]). Use [Spawn] to learn which step failed.
 //
 // A nil attr, or a nil attr.Sys, means the zero value. The caller must wait
 // for the child it gets back; a child that failed before exec is waited for
@@ -53,6 +54,9 @@ func ForkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err error) 
 	if e != nil {
 		if e.Step == StepAttr {
 			return 0, errors.New(e.Detail)
+		}
+		if e.Step == StepParentHook {
+			return 0, e // no errno says that the hook failed
 		}
 		return 0, e.Errno
 	}
@@ -116,6 +120,16 @@ func forkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err *Error)
 			syscall.Close(fds[1])
 		}
 		return 0, &Error{Step: step, Errno: err1, Index: -1}
+	}
+	// A child waiting for ParentHook: run it, then let the child go on.
+	if e := afterClone(&p, sys, pid, &report); e != nil {
+		runtime.KeepAlive(&p)
+		if pipe {
+			syscall.Close(fds[0])
+			syscall.Close(fds[1])
+		}
+		failureCleanup(sys)
+		return 0, e
 	}
 
 	if pipe {

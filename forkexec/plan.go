@@ -41,6 +41,9 @@ type Decision struct {
 type PlanStep struct {
 	Step Step   // the step, as an Error names it
 	Args string // its arguments as the child will use them, if any
+	// Action is, for an action's step (Step.IsAction), its index in
+	// SysProcAttr.Actions; otherwise 0.
+	Action int
 }
 
 // NewPlan compiles a spawn of argv0 with argv and attr as Spawn would, and
@@ -58,7 +61,11 @@ func NewPlan(argv0 string, argv []string, attr *ProcAttr) (*Plan, error) {
 	plan.Path = plan.Decisions[0].Choice
 	for i := range p.steps {
 		s := &p.steps[i]
-		plan.Steps = append(plan.Steps, PlanStep{Step: op(s.op).step(), Args: p.args(s)})
+		ps := PlanStep{Step: op(s.op).step(), Args: p.args(s)}
+		if ps.Step.IsAction() {
+			ps.Action = p.actionIndex(i)
+		}
+		plan.Steps = append(plan.Steps, ps)
 	}
 	return plan, nil
 }
@@ -77,7 +84,11 @@ func (p *Plan) String() string {
 	width := len(strconv.Itoa(len(p.Steps) - 1))
 	for i, s := range p.Steps {
 		n := strconv.Itoa(i)
-		b.WriteString(strings.Repeat(" ", width-len(n)) + n + " " + s.Step.String())
+		b.WriteString(strings.Repeat(" ", width-len(n)) + n + " ")
+		if s.Step.IsAction() {
+			b.WriteString("action " + strconv.Itoa(s.Action) + " ")
+		}
+		b.WriteString(s.Step.String())
 		if s.Args != "" {
 			b.WriteString(" " + s.Args)
 		}
@@ -88,6 +99,9 @@ func (p *Plan) String() string {
 
 // step is the Step an operation reports as.
 func (o op) step() Step {
+	if o >= opFirstAction {
+		return o.actionStep()
+	}
 	switch o {
 	case opSetsid:
 		return StepSetsid
@@ -134,6 +148,9 @@ func (o op) step() Step {
 // args describes a step's arguments for a Plan.
 func (p *program) args(s *childStep) string {
 	a := s.arg
+	if op(s.op) >= opFirstAction {
+		return p.actionArgs(s)
+	}
 	switch op(s.op) {
 	case opSetpgid:
 		return "pgid " + strconv.Itoa(int(a[0]))
@@ -182,6 +199,10 @@ func (p *program) failure(r *childReport, attr *ProcAttr) *Error {
 	s := &p.steps[r.index]
 	e := &Error{Step: op(s.op).step(), Errno: r.errno, Index: int(r.index)}
 	d := int(r.detail)
+	if op(s.op) >= opFirstAction {
+		p.actionFailure(e, int(r.index), d)
+		return e
+	}
 	switch op(s.op) {
 	case opChroot, opChdir:
 		e.Detail = p.cstringAt(s.arg[0])

@@ -228,6 +228,9 @@ func compile(p *program, argv0 string, argv []string, attr *ProcAttr, sys *SysPr
 	if err := checkSysProcAttr(sys); err != nil {
 		return err
 	}
+	if err := checkActions(sys.Actions); err != nil {
+		return err
+	}
 	p.decided = decide(attr, sys)
 	p.nofile, p.restoreNofile = nofileToRestore()
 	b := builder{p: p, sizing: true}

@@ -88,6 +88,8 @@ type decisions struct {
 	// The formatted uid and gid maps, in the program's memory, for a
 	// parent that writes them.
 	uidMap, gidMap []byte
+
+	hook hookState // a child waiting for ParentHook (hook_linux.go)
 }
 
 // decide makes every decision of a spawn that depends on the machine, on
@@ -95,6 +97,7 @@ type decisions struct {
 func decide(attr *ProcAttr, sys *SysProcAttr) (d decisions) {
 	d.maps = idMapWriterOf(sys)
 	d.path, d.pathWhy = pathOf(d.maps)
+	d.withParentHook(sys)
 	switch {
 	case d.path == forkPath:
 		d.reportPipe, d.reportWhy = true, "the child has a copy of the parent's memory, not the memory itself"
@@ -105,7 +108,7 @@ func decide(attr *ProcAttr, sys *SysProcAttr) (d decisions) {
 	}
 	flags := cloneFlags(sys, d.path)
 	switch {
-	case d.path == ownStackPath:
+	case d.path == ownStackPath || d.path == hookPath:
 		d.clone3, d.clone3Why = true, "only clone3 takes a stack with CLONE_CHILD_CLEARTID and a pidfd"
 	case sys.UseCgroupFD:
 		d.clone3, d.clone3Why = true, "only clone3 can place the child in a cgroup (UseCgroupFD)"
@@ -202,6 +205,10 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 	}
 	// Raising a hard limit needs CAP_SYS_RESOURCE: before setuid.
 	b.addRlimits(opRlimit, sys.Rlimits)
+	// The caller's own steps: ParentHook's wait, then Actions. Here, so
+	// that they act inside the new namespaces with the ids mapped, and
+	// before chroot and the credentials change (see doc.go).
+	b.addHookAndActions(sys)
 	// chroot before the credentials change: it needs CAP_SYS_CHROOT.
 	b.addChroot(sys.Chroot)
 	// Securebits and the bounding set need CAP_SETPCAP: before setuid.

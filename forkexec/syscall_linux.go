@@ -66,6 +66,13 @@ import "syscall"
 //sysnb rawExecveat(dirfd int, path *byte, argv **byte, envv **byte, flags int) (err syscall.Errno)
 //sysnb rawNanosleep(req *syscall.Timespec, rem *syscall.Timespec) (err syscall.Errno)
 
+// For SysProcAttr.Actions (action.go).
+//sysnb rawGetpgid(pid int) (pgid int, err syscall.Errno)
+//sysnb rawMkdirat(dirfd int, path *byte, mode uint32) (err syscall.Errno)
+//sysnb rawSymlinkat(target *byte, dirfd int, linkpath *byte) (err syscall.Errno)
+//sysnb rawUmount2(target *byte, flags int) (err syscall.Errno)
+//sysnb rawPivotRoot(newRoot *byte, putOld *byte) (err syscall.Errno) = SYS_PIVOT_ROOT
+
 // rawVforkSyscall makes a system call that may return twice on one stack, as
 // clone with CLONE_VM|CLONE_VFORK does. Implemented in vfork_linux_$GOARCH.s:
 // the child runs on the parent's stack, and every call it makes writes below

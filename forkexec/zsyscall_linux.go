@@ -348,3 +348,49 @@ func rawNanosleep(req *syscall.Timespec, rem *syscall.Timespec) (err syscall.Err
 	err = e
 	return
 }
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawGetpgid(pid int) (pgid int, err syscall.Errno) {
+	r1, _, e := syscall.RawSyscall6(unix.SYS_GETPGID, uintptr(pid), 0, 0, 0, 0, 0)
+	pgid = int(r1)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawMkdirat(dirfd int, path *byte, mode uint32) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_MKDIRAT, uintptr(dirfd), uintptr(unsafe.Pointer(path)), uintptr(mode), 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawSymlinkat(target *byte, dirfd int, linkpath *byte) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_SYMLINKAT, uintptr(unsafe.Pointer(target)), uintptr(dirfd), uintptr(unsafe.Pointer(linkpath)), 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawUmount2(target *byte, flags int) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_UMOUNT2, uintptr(unsafe.Pointer(target)), uintptr(flags), 0, 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawPivotRoot(newRoot *byte, putOld *byte) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_PIVOT_ROOT, uintptr(unsafe.Pointer(newRoot)), uintptr(unsafe.Pointer(putOld)), 0, 0, 0, 0)
+	err = e
+	return
+}

@@ -40,6 +40,47 @@ type Report struct {
 	Domainname  string
 	OOMScoreAdj string               // /proc/self/oom_score_adj
 	Rlimits     map[string][2]uint64 // soft and hard, by name: "core", "nproc", ...
+	Mounts    []string            // "mount point options" per line of /proc/self/mountinfo
+	Paths     map[string]PathInfo // what the paths asked for with -paths are
+}
+
+// PathInfo is what one path asked about with -paths is.
+type PathInfo struct {
+	Kind     string // "file", "dir", "symlink", "other", or the lstat error
+	Link     string // a symlink's target
+	Data     string // a file's first 256 bytes
+	Mode     uint32 // permission bits
+	Writable bool   // access(W_OK) succeeds: false on a read-only mount
+}
+
+// GatherPaths fills r.Paths for paths.
+func (r *Report) GatherPaths(paths []string) {
+	r.Paths = map[string]PathInfo{}
+	for _, p := range paths {
+		var info PathInfo
+		fi, err := os.Lstat(p)
+		switch {
+		case err != nil:
+			info.Kind = err.Error()
+		case fi.Mode()&os.ModeSymlink != 0:
+			info.Kind = "symlink"
+			info.Link, _ = os.Readlink(p)
+		case fi.IsDir():
+			info.Kind = "dir"
+		case fi.Mode().IsRegular():
+			info.Kind = "file"
+			if b, err := os.ReadFile(p); err == nil {
+				info.Data = string(b[:min(len(b), 256)])
+			}
+		default:
+			info.Kind = "other"
+		}
+		if err == nil {
+			info.Mode = uint32(fi.Mode().Perm())
+			info.Writable = unix.Access(p, unix.W_OK) == nil
+		}
+		r.Paths[p] = info
+	}
 }
 
 // rlimits are the limits Gather reports.
@@ -106,6 +147,13 @@ func Gather(ttyFD int) *Report {
 		var l unix.Rlimit
 		if unix.Getrlimit(res, &l) == nil {
 			r.Rlimits[name] = [2]uint64{l.Cur, l.Max}
+		}
+	}
+	if b, err := os.ReadFile("/proc/self/mountinfo"); err == nil {
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if f := strings.Fields(line); len(f) > 5 {
+				r.Mounts = append(r.Mounts, f[4]+" "+f[5])
+			}
 		}
 	}
 	return r

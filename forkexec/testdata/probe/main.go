@@ -39,6 +39,7 @@ func main() {
 	args := os.Args[1:]
 	reportFD := 1
 	ttyFD := 0
+	var paths []string
 	for len(args) >= 2 && strings.HasPrefix(args[0], "-") {
 		n, _ := strconv.Atoi(args[1])
 		switch args[0] {
@@ -46,6 +47,8 @@ func main() {
 			reportFD = n
 		case "-tty":
 			ttyFD = n
+		case "-paths":
+			paths = strings.Split(args[1], ":")
 		}
 		args = args[2:]
 	}
@@ -55,6 +58,9 @@ func main() {
 	switch args[0] {
 	case "report":
 		r := probe.Gather(ttyFD)
+		if paths != nil {
+			r.GatherPaths(paths)
+		}
 		out, _ := json.Marshal(r)
 		if _, err := unix.Write(reportFD, out); err != nil {
 			fail("write report: %v", err)
