@@ -315,3 +315,26 @@ func TestPlanListsActions(t *testing.T) {
 		t.Errorf("actions not between the namespaces and chroot:\n%s", text)
 	}
 }
+
+// everyAction is an action of every kind that succeeds as root in a new
+// mount and UTS namespace, for the injection table (inject_linux_test.go),
+// but the last, Tcsetpgrp on tty, a terminal the child does not control.
+func everyAction(t *testing.T, tty *os.File) []forkexec.Action {
+	uts, err := os.Open("/proc/self/ns/uts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { uts.Close() })
+	actions := []forkexec.Action{
+		forkexec.OpenFile(100, "/dev/null", syscall.O_RDONLY, 0),
+		forkexec.Dup2(100, 101),
+		forkexec.CloseFile(101),
+		forkexec.OpenFile(102, "/", syscall.O_RDONLY|syscall.O_DIRECTORY, 0),
+		forkexec.Fchdir(102),
+		forkexec.CloseFrom(150),
+		forkexec.Setrlimit(syscall.RLIMIT_NOFILE, 1024, 1024),
+	}
+	actions = append(actions, sandboxActions(t)...)
+	// Back into this process's UTS namespace, after the hostname is set.
+	return append(actions, forkexec.Setns(int(uts.Fd()), syscall.CLONE_NEWUTS), forkexec.Tcsetpgrp(int(tty.Fd())))
+}

@@ -55,8 +55,8 @@ func ForkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err error) 
 		if e.Step == StepAttr {
 			return 0, errors.New(e.Detail)
 		}
-		if e.Step == StepParentHook {
-			return 0, e // no errno says that the hook failed
+		if e.Err != nil {
+			return 0, e // ParentHook failed: no errno says so
 		}
 		return 0, e.Errno
 	}

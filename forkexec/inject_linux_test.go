@@ -103,6 +103,18 @@ func TestInjectEveryStep(t *testing.T) {
 				forkexec.SetForceCloseFDsByProc(true)
 				return func() { forkexec.SetForceCloseFDsByProc(false) }
 			}},
+		{name: "every action", attr: forkexec.ProcAttr{Files: stdio(), Sys: &forkexec.SysProcAttr{
+			Cloneflags: syscall.CLONE_NEWNS | syscall.CLONE_NEWUTS, Actions: everyAction(t, slave),
+		}}},
+		{name: "actions over a pipe", attr: forkexec.ProcAttr{Files: stdio(), Sys: &forkexec.SysProcAttr{
+			Actions: []forkexec.Action{forkexec.OpenFile(100, "/dev/null", syscall.O_RDONLY, 0), forkexec.Dup2(100, 101), forkexec.CloseFile(101)},
+		}}, setup: func() func() { forkexec.SetForceReportPipe(true); return func() { forkexec.SetForceReportPipe(false) } }},
+		{name: "parent hook", attr: forkexec.ProcAttr{Files: stdio(), Sys: &forkexec.SysProcAttr{
+			ParentHook: func(int) error { return nil }, Actions: []forkexec.Action{forkexec.Chdir("/")},
+		}}},
+		{name: "parent hook, fork path", attr: forkexec.ProcAttr{Files: stdio(), Sys: &forkexec.SysProcAttr{
+			ParentHook: func(int) error { return nil }, Actions: []forkexec.Action{forkexec.Chdir("/")},
+		}}, setup: func() func() { forkexec.SetForceHookFork(true); return func() { forkexec.SetForceHookFork(false) } }},
 	}
 
 	reached := map[string]bool{}
@@ -133,6 +145,11 @@ func TestInjectEveryStep(t *testing.T) {
 		"reset signal", "ptrace", "exec",
 		"setns", "sethostname", "setdomainname", "set oom_score_adj", "setrlimit", "set securebits", "drop bounding capability",
 		"fchdir", "umask", "set no_new_privs", "park exec", "set signal mask", "seccomp",
+		// Actions (action_linux_test.go's everyAction), and ParentHook.
+		"action open", "action close", "action dup2", "action close from", "action chdir", "action fchdir",
+		"action tcsetpgrp", "action mount", "action remount read-only", "action set propagation", "action umount",
+		"action mkdir", "action symlink", "action write file", "action pivot_root", "action setrlimit",
+		"action sethostname", "action setns", "move error pipe", "parent hook wait on a pipe",
 	} {
 		if !reached[kind] {
 			t.Errorf("no configuration reached a step %q", kind)
@@ -144,17 +161,26 @@ func TestInjectEveryStep(t *testing.T) {
 	if forkexec.OwnStackAvailable() && !reached["write id map by the parent; the child waits on a futex"] {
 		t.Errorf("the own-stack path's wait was not reached")
 	}
+	if forkexec.OwnStackAvailable() && !reached["parent hook wait on a futex"] {
+		t.Errorf("the hook path's wait was not reached")
+	}
 }
 
 // planKind names a step's kind for TestInjectEveryStep's coverage check:
 // the step, and what tells operations of one step apart.
 func planKind(s forkexec.PlanStep) string {
+	if s.Step.IsAction() {
+		return "action " + s.Step.String()
+	}
 	switch s.Step {
 	case forkexec.StepIDMap:
 		return s.Step.String() + " " + s.Args
 	case forkexec.StepCloseFDs:
 		_, how, _ := strings.Cut(s.Args, " by ")
 		return s.Step.String() + " by " + how
+	case forkexec.StepParentHook:
+		how, _, _ := strings.Cut(s.Args, " (")
+		return s.Step.String() + " " + how
 	}
 	return s.Step.String()
 }

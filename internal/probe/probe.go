@@ -40,8 +40,8 @@ type Report struct {
 	Domainname  string
 	OOMScoreAdj string               // /proc/self/oom_score_adj
 	Rlimits     map[string][2]uint64 // soft and hard, by name: "core", "nproc", ...
-	Mounts    []string            // "mount point options" per line of /proc/self/mountinfo
-	Paths     map[string]PathInfo // what the paths asked for with -paths are
+	Mounts      []string             // "mount point options" per line of /proc/self/mountinfo
+	Paths       map[string]PathInfo  // what the paths asked for with -paths are
 }
 
 // PathInfo is what one path asked about with -paths is.
