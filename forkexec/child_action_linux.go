@@ -15,7 +15,8 @@ import (
 type childActionArgs struct {
 	// hookDone is, on the hook path, 0 until ParentHook has returned,
 	// then 1 + the errno the child is to fail with (0: go on). A futex
-	// word, used like childOSArgs.mapsWritten.
+	// word, used like childOSArgs.mapsWritten: the parent, out of the fork
+	// hooks by then, uses sync/atomic on it; the child plain accesses.
 	hookDone atomic.Uint32
 	// hookPipe is, on the fork path with a hook, the pipe on which the
 	// parent sends that errno: read end, write end.
@@ -133,17 +134,18 @@ func mount(c *childArgs, s *childStep) syscall.Errno {
 //go:norace
 //go:nocheckptr
 func waitHookFutex(c *childArgs) syscall.Errno {
+	// Plain accesses, as childOSArgs explains.
 	running := futexWord(&c.os.running)
-	atomic.StoreUint32(running, 2)
+	*running = 2
 	rawFutex(running, futexWake, 1, nil)
 	done := futexWord(&c.os.act.hookDone)
-	for atomic.LoadUint32(done) == 0 {
+	for *done == 0 {
 		err := rawFutex(done, futexWait, 0, unsafe.Pointer(&c.os.act.waitTimeout))
 		if err == syscall.ETIMEDOUT && rawGetppid() != c.os.act.ppid {
 			return syscall.ESRCH
 		}
 	}
-	return syscall.Errno(atomic.LoadUint32(done) - 1)
+	return syscall.Errno(*done - 1)
 }
 
 // waitHookPipe waits, on the fork path, for the parent's word that

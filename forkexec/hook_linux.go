@@ -189,13 +189,14 @@ func cloneForHook1(c *childArgs, sys *SysProcAttr, args *cloneArgs) (pid uintptr
 //go:norace
 //go:nocheckptr
 func hookParentPinned(c *childArgs, sys *SysProcAttr, pid int) {
+	// Plain accesses, as childOSArgs explains: still inside the hooks.
 	if c.prog.decided.maps == parentWritesMap {
 		written := futexWord(&c.os.mapsWritten)
-		atomic.StoreUint32(written, 1+uint32(writeIDMaps(pid, &c.prog.decided, sys)))
+		*written = 1 + uint32(writeIDMaps(pid, &c.prog.decided, sys))
 		rawFutex(written, futexWake, 1, nil)
 	}
 	running := futexWord(&c.os.running)
-	for atomic.LoadUint32(running) == 1 {
+	for *running == 1 {
 		rawFutex(running, futexWait, 1, nil)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/forkexec/forkexec/forkexec"
 )
@@ -60,10 +61,15 @@ func TestParentHookRunsWhileChildWaits(t *testing.T) {
 		hook := func(pid int) error {
 			seen.pid = pid
 			seen.exe, _ = os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe")
-			if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil {
-				// pid (comm) state ...
-				if i := strings.LastIndexByte(string(b), ')'); i > 0 && i+2 < len(b) {
-					seen.state = string(b[i+2])
+			// The child may still be on its way to its wait (on the fork
+			// path the parent does not wait for it to get there): it must
+			// be asleep there soon, and stay there.
+			for deadline := time.Now().Add(2 * time.Second); seen.state != "S" && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+				if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil {
+					// pid (comm) state ...
+					if i := strings.LastIndexByte(string(b), ')'); i > 0 && i+2 < len(b) {
+						seen.state = string(b[i+2])
+					}
 				}
 			}
 			// Ordinary Go: allocate, collect, move this goroutine's stack,
