@@ -50,6 +50,15 @@
 //     RLIMIT_NOFILE", "setns fd 7 (uts)").
 //   - NewPlan: what a spawn would do, step by step, without doing it (see
 //     below).
+//   - SysProcAttr.Actions: steps the caller declares, run by the child in
+//     order between clone and exec: file actions as posix_spawn has them,
+//     mounts, pivot_root, limits, the hostname, namespaces joined (see
+//     "Actions" below). The hook between clone and exec that is safe by
+//     construction: data compiled in the parent, system calls in the child.
+//   - SysProcAttr.ParentHook: a Go function the parent runs with the
+//     child's pid while the child waits, before it execs (cgroup
+//     placement, network setup, newuidmap), with the child still in the
+//     parent's memory (see "The parent hook" below).
 //
 // # Compile, then run
 //
@@ -118,9 +127,14 @@
 //     sleeps until the child has exec'd or exited; or, where there is no
 //     such stack (architectures other than amd64, emulators), a plain
 //     fork-class clone.
-//  7. runtime_AfterFork: undo 5. Release ForkLock.
+//  7. runtime_AfterFork: undo 5. Release ForkLock. (With a ParentHook, on
+//     amd64, the child instead runs on memory mapped for it, and the parent
+//     leaves the hooks once the child waits for the hook: see "The parent
+//     hook".)
 //  8. On the fork path, for a new user namespace: write the child's maps
-//     and tell it, through a pipe, to go on.
+//     and tell it, through a pipe, to go on. With a ParentHook: run it,
+//     then tell the child to go on (through memory, or a pipe on the fork
+//     path); if it fails, kill and reap the child.
 //  9. Learn whether the exec happened: on the first two paths the parent
 //     slept until the child had exec'd or exited, so the child's report, if
 //     it left one in the parent's memory, is there already; with the pipe,
@@ -160,48 +174,156 @@
 //  10. + Rlimits, before setuid: raising a hard limit needs
 //     CAP_SYS_RESOURCE (in the initial user namespace: in a new one it
 //     fails with EPERM).
-//  11. chroot, while the child still has the privilege for it.
-//  12. + Capabilities.SecureBits, then the bounding set: both need
+//  11. + ParentHook's wait, then Actions, in order (see "Actions" and "The
+//     parent hook" below): inside the namespaces made above and with the
+//     ids mapped, before chroot and before the credentials change.
+//  12. chroot, while the child still has the privilege for it.
+//  13. + Capabilities.SecureBits, then the bounding set: both need
 //     CAP_SETPCAP, which setuid takes away.
-//  13. setgroups, setgid, setuid, in that order: once the uid is dropped the
+//  14. setgroups, setgid, setuid, in that order: once the uid is dropped the
 //     others can no longer be changed.
-//  14. + capset of Capabilities' permitted, effective and inheritable sets,
+//  15. + capset of Capabilities' permitted, effective and inheritable sets,
 //     after setuid, which clears the effective set.
-//  15. Make the ambient capabilities permitted and inheritable, then raise
+//  16. Make the ambient capabilities permitted and inheritable, then raise
 //     each: setuid would have cleared them.
-//  16. + fchdir(DirFD), then chdir(Dir), after chroot so Dir is inside the
+//  17. + fchdir(DirFD), then chdir(Dir), after chroot so Dir is inside the
 //     new root, and after setuid so it is checked with the child's own
 //     permissions. + umask.
-//  17. Arm Pdeathsig, after setuid, which clears it.
-//  18. + NoNewPrivs, then Landlock, where Go 1.28 puts them: Landlock needs
+//  18. Arm Pdeathsig, after setuid, which clears it.
+//  19. + NoNewPrivs, then Landlock, where Go 1.28 puts them: Landlock needs
 //     no_new_privs, and LandlockFD is still the parent's number before
 //     Files move.
-//  19. + Move the descriptor to exec (ExecFD) out of the way of Files.
-//  20. Move Files into place (two passes; see the descriptor race below),
+//  20. + Move the descriptor to exec (ExecFD) out of the way of Files.
+//  21. Move Files into place (two passes; see the descriptor race below),
 //     close what Files says to close, and 0, 1 and 2 if Files is shorter.
-//  21. + CloseFDs.
-//  22. TIOCNOTTY for Noctty, TIOCSCTTY for Setctty: Ctty is now an index
+//  22. + CloseFDs.
+//  23. TIOCNOTTY for Noctty, TIOCSCTTY for Setctty: Ctty is now an index
 //     into Files.
-//  23. Restore RLIMIT_NOFILE to the program's original, where it is known
+//  24. Restore RLIMIT_NOFILE to the program's original, where it is known
 //     and Rlimits does not set it (see the differences below), at the
 //     stdlib's place.
-//  24. + ResetSignals, then + SignalMask: last but ptrace, seccomp and
+//  25. + ResetSignals, then + SignalMask: last but ptrace, seccomp and
 //     exec, so that no step can install a handler or block a signal after
 //     them.
-//  25. ptrace(PTRACE_TRACEME), as late as possible, so that the tracer sees
+//  26. ptrace(PTRACE_TRACEME), as late as possible, so that the tracer sees
 //     the exec and not the child's setup.
-//  26. + The seccomp filter, last, so that it judges the program's calls
+//  27. + The seccomp filter, last, so that it judges the program's calls
 //     and none of the setup's.
-//  27. execve, or execveat of ExecFD, retrying ETXTBSY if RetryTextBusy. On
+//  28. execve, or execveat of ExecFD, retrying ETXTBSY if RetryTextBusy. On
 //     failure, or at any failed step above, the child leaves its report
 //     and exits with status 253.
 //
-// On FreeBSD (program_freebsd.go): jail_attach first, then 3 to 5, 10, 11,
-// 13, 16 to 18 (no_new_privs through procctl(PROC_NO_NEW_PRIVS_CTL),
-// Pdeathsig through procctl(PROC_PDEATHSIG_CTL), no Landlock), 19 to 25,
-// and 27 with fexecve. The Linux-only settings are not fields of FreeBSD's
+// On FreeBSD (program_freebsd.go): jail_attach first, then 3 to 5, 10, 12,
+// 14, 17 to 19 (no_new_privs through procctl(PROC_NO_NEW_PRIVS_CTL),
+// Pdeathsig through procctl(PROC_PDEATHSIG_CTL), no Landlock), 20 to 26,
+// and 28 with fexecve. Actions and ParentHook are refused there, before
+// the fork. The Linux-only settings are not fields of FreeBSD's
 // SysProcAttr, so a program asking for them does not build for FreeBSD
 // rather than run without them.
+//
+// # Actions
+//
+// SysProcAttr.Actions is an ordered list of Action values, made with
+// OpenFile, CloseFile, Dup2, CloseFrom, Chdir, Fchdir, Tcsetpgrp (the
+// file actions of posix_spawn), Mount, BindMount, RemountReadOnly,
+// Propagation, Unmount, Mkdir, Symlink, WriteFile, PivotRoot, Setrlimit,
+// Sethostname and Setns. The parent checks each before the fork (a
+// relative pivot_root target, a NUL byte, a negative descriptor, an
+// impossible limit are refused with EINVAL, naming the action) and
+// converts its arguments into the program; the child only makes the
+// system calls, one step per action, which NewPlan lists as "action N
+// ...". A failure names the action, its index and what it worked on:
+// "forkexec: action 3 mount /proc: permission denied" (Error.Action,
+// Step.IsAction).
+//
+// They run at one place, step 11 of the child's sequence, where bubblewrap
+// and runc do the same work, for these reasons:
+//
+//   - after the namespaces are made (Cloneflags, JoinNamespaces,
+//     Unshareflags): a mount must land in the child's mount namespace,
+//     not the host's, and a hostname in its UTS namespace;
+//   - after the id maps are written: in a new user namespace the child
+//     has its capabilities there from the start, but files it creates
+//     need mapped ids (an unmapped owner is EOVERFLOW), and ParentHook,
+//     which comes first, may be what writes them (newuidmap);
+//   - after the runtime's signal handlers are reset: an action may block
+//     (a mount over the network, a FUSE file system), and a signal then
+//     finds SIG_DFL, not a Go handler with no Go runtime behind it;
+//   - before Chroot: paths are the parent's, so a bind's source can be any
+//     host path, and the actions can build the root that Chroot or
+//     PivotRoot then enters;
+//   - before the credentials change: mount, pivot_root, sethostname,
+//     setns and raising a limit need privileges that setuid drops;
+//   - before ProcAttr.Dir, so that Dir is taken inside the new root, and
+//     before Files are moved.
+//
+// Descriptors: an action's descriptors are the child's at that point,
+// which are the parent's, every one of them, close-on-exec or not (the
+// child's table is a copy). ProcAttr.Files are moved into place after
+// the actions, from the table as the actions left it: Files[i] = 5 gives
+// the program whatever descriptor 5 then is, so an action may open the
+// file Files hands on, and an action that closes a descriptor Files names
+// makes the dup step fail with EBADF. Descriptors an action opens above
+// len(Files) stay open in the program unless CloseFDs closes them, or
+// their flags had O_CLOEXEC. The child's error pipe, where it reports
+// through one, is moved out of the way of an action that would close or
+// replace it ("move error pipe"), and CloseFrom leaves it.
+//
+// RemountReadOnly keeps a mount's nosuid, nodev, noexec and access-time
+// flags, which the child reads with statfs(2) just before the remount,
+// not the parent before the clone: the mount may exist only in the
+// child's namespace (made by an earlier action), and in a user namespace
+// the kernel refuses (EPERM) a remount that would clear flags locked by
+// the more privileged namespace the mount came from. PivotRoot pivots
+// onto "." and detaches the old root, so no directory is left behind to
+// remove.
+//
+// # The parent hook
+//
+// SysProcAttr.ParentHook runs in the parent, with the child's pid, once
+// the child exists and before it execs: at step 11, with its namespaces
+// made and parent-written id maps in place, before the actions. Its error
+// kills and reaps the child; the program never runs, and Spawn's *Error
+// (Step StepParentHook) wraps the hook's error.
+//
+// The parent runs ordinary Go code meanwhile: it allocates, lets the
+// collector run, blocks, starts processes, its goroutine moves between
+// threads and its stack grows and moves. The stdlib, which cannot let a
+// vfork child wait on a running parent, would fork, copying the parent's
+// page tables. Here the child stays vfork-class, in the parent's memory
+// with no page-table copy (clone3 with CLONE_VM), and is made safe from
+// the parent as follows (hook_linux.go):
+//
+//   - What the child may touch: only memory the Go runtime neither owns
+//     nor moves. Its stack and arguments (childArgs, a copy of the
+//     program's header, its report, its futex words) are in one anonymous
+//     mapping made for it, as glibc's posix_spawn maps its child's stack,
+//     with a guard page under the stack; the program's own memory is a
+//     heap object, which Go's collector never moves, without pointers, so
+//     the collector never reads what the child writes there; beyond that,
+//     read-only data and code.
+//   - What the GC may move: the spawning goroutine's stack, which is why
+//     nothing the child uses is on it, unlike the vfork and own-stack
+//     paths, where the parent's stack is pinned by the fork hooks until
+//     the child is done.
+//   - The runtime's fork hook in the child (signal handlers reset, the
+//     spawning thread's mask restored) reads the runtime's M through the
+//     goroutine the clone was made on, so the parent stays inside the fork
+//     hooks, signals blocked and its stack pinned, until the child has
+//     done that and reached its wait, a few system calls later; only then
+//     does it leave them and run the hook. The child reads nothing of the
+//     runtime's again.
+//   - Why the child's memory outlives the wait: the parent unmaps it only
+//     after the kernel has zeroed the child's futex word at its exec or
+//     exit (CLONE_CHILD_CLEARTID), or after killing and reaping it; the
+//     program's memory is kept alive (runtime.KeepAlive) until then. A
+//     hook that panics kills and reaps the child too. A child whose parent
+//     dies during the hook gives up waiting (it looks every second, unless
+//     it is in a new PID namespace, where it cannot see its parent).
+//
+// Where the own-stack clone does not exist (architectures other than
+// amd64, emulators, clone3 refused) the child is forked and waits on a
+// pipe; NewPlan's "path" decision says which, and why.
 //
 // # Hazards, and how each is met
 //
