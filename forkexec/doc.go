@@ -313,8 +313,8 @@
 //     done that and reached its wait, a few system calls later; only then
 //     does it leave them and run the hook. The child reads nothing of the
 //     runtime's again.
-//   - Why the child's memory outlives the wait: the parent unmaps it only
-//     after the kernel has zeroed the child's futex word at its exec or
+//   - Why the child's memory outlives the wait: the parent unmaps it, or
+//     keeps it for a later spawn, only after the kernel has zeroed the child's futex word at its exec or
 //     exit (CLONE_CHILD_CLEARTID), or after killing and reaping it; the
 //     program's memory is kept alive (runtime.KeepAlive) until then. A
 //     hook that panics kills and reaps the child too. A child whose parent

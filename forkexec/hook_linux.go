@@ -6,6 +6,7 @@ import (
 	"errors"
 	"runtime"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
@@ -28,7 +29,8 @@ import (
 // that stack, and touches only
 //
 //   - the mapping, which nothing but this file maps or unmaps, and which
-//     is unmapped only once the child has exec'd or died;
+//     is unmapped or handed to another spawn only once the child has
+//     exec'd or died;
 //   - the program's memory (program.mem), a heap object the collector
 //     never moves, kept alive by the spawn (runtime.KeepAlive) until then,
 //     and without pointers, so the collector never reads what the child
@@ -46,7 +48,7 @@ import (
 // returns the parent sets hookDone and waits, in an ordinary blocking
 // futex wait, until the kernel zeroes running at the child's exec or exit
 // (CLONE_CHILD_CLEARTID), then reads the report from the mapping and
-// unmaps it. If the hook fails or panics, the parent kills and reaps the
+// unmaps it, or keeps it for a later spawn (hookAreas). If the hook fails or panics, the parent kills and reaps the
 // child first: once reaped it holds no reference to the memory.
 
 // hookState is a spawn's child waiting for ParentHook, from the clone
@@ -123,10 +125,11 @@ func (h *hookState) closePipe() {
 // hook (or has failed before), outside the fork hooks.
 func cloneForHook(p *program, sys *SysProcAttr, report *childReport) (pid int, step Step, err syscall.Errno) {
 	h := &p.decided.hook
-	area, size, err := mapHookArea()
+	area, size, err := getHookArea()
 	if err != 0 {
 		return 0, StepClone, err
 	}
+	*area = hookArea{}
 	area.prog = *p
 	c := &area.c
 	c.prog, c.base, c.report, c.pipe, c.execFD = &area.prog, unsafe.Pointer(&p.mem[0]), &area.report, -1, -1
@@ -149,7 +152,7 @@ func cloneForHook(p *program, sys *SysProcAttr, report *childReport) (pid int, s
 	upid, pidfd, err := cloneForHook1(c, sys, &args)
 	runtimeAfterFork()
 	if err != 0 {
-		unmapHookArea(area, size)
+		putHookArea(area, size)
 		return 0, StepClone, err
 	}
 	h.hook, h.area, h.size = sys.ParentHook, area, size
@@ -214,7 +217,7 @@ func afterClone(p *program, sys *SysProcAttr, pid int, report *childReport) (e *
 		return h.releaseByPipe(pid)
 	}
 	defer func() {
-		unmapHookArea(h.area, h.size)
+		putHookArea(h.area, h.size)
 		h.area = nil
 	}()
 	c := &h.area.c
@@ -292,6 +295,51 @@ func killAndReap(pid int) {
 // may: the goroutine's thread blocks in the system call, others run on.
 func futex(w *uint32, op int, val uint32) {
 	syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(w)), uintptr(op), uintptr(val), 0, 0, 0)
+}
+
+// hookAreas keeps the mappings of a few children that are done with them,
+// for the next spawns: a new mapping costs mmap, mprotect, page faults at
+// first touch (dear in a VM) and at munmap a TLB shootdown across the
+// parent's threads, together more than the rest of the hook path.
+var hookAreas struct {
+	sync.Mutex
+	free [4]*hookArea
+	n    int
+}
+
+// getHookArea returns a mapping for a child on the hook path, kept or new.
+func getHookArea() (*hookArea, uintptr, syscall.Errno) {
+	hookAreas.Lock()
+	if hookAreas.n > 0 {
+		hookAreas.n--
+		area := hookAreas.free[hookAreas.n]
+		hookAreas.free[hookAreas.n] = nil
+		hookAreas.Unlock()
+		return area, hookAreaSize(), 0
+	}
+	hookAreas.Unlock()
+	return mapHookArea()
+}
+
+// putHookArea keeps or unmaps the mapping of a child that is done with it:
+// that has exec'd or died (running zeroed), or been reaped.
+func putHookArea(area *hookArea, size uintptr) {
+	hookAreas.Lock()
+	if hookAreas.n < len(hookAreas.free) {
+		hookAreas.free[hookAreas.n] = area
+		hookAreas.n++
+		hookAreas.Unlock()
+		return
+	}
+	hookAreas.Unlock()
+	unmapHookArea(area, size)
+}
+
+// hookAreaSize is the length of a mapping: the hookArea, rounded up to
+// pages, a guard page, the stack.
+func hookAreaSize() uintptr {
+	page := uintptr(syscall.Getpagesize())
+	return (unsafe.Sizeof(hookArea{})+page-1)&^(page-1) + page + hookStackSize
 }
 
 // mapHookArea maps a child's memory on the hook path: the hookArea at the
