@@ -52,3 +52,7 @@ for h in heaps:
     print("| %s | %.0f µs | %s | %s |" % (h, statistics.median(none) / 1000, cell[0], cell[1]))
 print("\n%d rounds, median of per-round ratios (min-max); bench/hook.sh" % len(rounds))
 PY
+# Round-based ratios scatter with this shared machine's load; pairs of
+# spawns, one with the hook and one without, alternating, see the same load.
+(cd "$root/forkexec" && FORKEXEC_BENCH_HEAPS=${HEAPS// /,} FORKEXEC_BENCH_HELPER=$out/noop \
+	"$out/forkexec.test" -test.run '^$' -test.bench '^BenchmarkParentHookPaired$' -test.benchtime 3000x -test.count 3 | grep '^Benchmark')

@@ -3,7 +3,9 @@
 package forkexec
 
 import (
+	"slices"
 	"testing"
+	"time"
 )
 
 // BenchmarkParentHook: spawn and wait for the static no-op program, with
@@ -40,4 +42,58 @@ func BenchmarkParentHook(b *testing.B) {
 		})
 	}
 	benchSetHeap(b, "0")
+}
+
+// BenchmarkParentHookPaired measures spawn+wait without a hook and with a
+// no-op one alternately, spawn by spawn (the order swapped every other
+// pair), and reports each one's median and the ratio of the medians: on a
+// shared machine, whose load drifts by more than the difference sought,
+// pairs see the same load where rounds of a second each do not.
+//
+//	go test -run '^$' -bench ParentHookPaired -benchtime 4000x ./forkexec
+func BenchmarkParentHookPaired(b *testing.B) {
+	path := benchStaticHelper(b)
+	for _, heap := range benchHeaps(b) {
+		b.Run("heap="+heap, func(b *testing.B) {
+			benchSetHeap(b, heap)
+			none := &ProcAttr{Env: benchEnv, Files: []uintptr{0, 1, 2}, Sys: &SysProcAttr{}}
+			hook := &ProcAttr{Env: benchEnv, Files: []uintptr{0, 1, 2}, Sys: &SysProcAttr{ParentHook: func(int) error { return nil }}}
+			spawnWait := func(attr *ProcAttr) time.Duration {
+				t0 := time.Now()
+				pid, err := ForkExec(path, []string{path}, attr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := benchWait4(benchHandle{pid: pid}); err != nil {
+					b.Fatal(err)
+				}
+				return time.Since(t0)
+			}
+			spawnWait(none)
+			spawnWait(hook)
+			var dNone, dHook []time.Duration
+			b.ResetTimer()
+			for i := range b.N {
+				if i%2 == 0 {
+					dNone = append(dNone, spawnWait(none))
+					dHook = append(dHook, spawnWait(hook))
+				} else {
+					dHook = append(dHook, spawnWait(hook))
+					dNone = append(dNone, spawnWait(none))
+				}
+			}
+			b.StopTimer()
+			mNone, mHook := benchMedian(dNone), benchMedian(dHook)
+			b.ReportMetric(float64(mNone.Nanoseconds()), "none-ns/op")
+			b.ReportMetric(float64(mHook.Nanoseconds()), "hook-ns/op")
+			b.ReportMetric(float64(mHook)/float64(mNone), "hook/none")
+		})
+	}
+	benchSetHeap(b, "0")
+}
+
+func benchMedian(d []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	slices.Sort(s)
+	return s[len(s)/2]
 }

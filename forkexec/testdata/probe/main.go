@@ -10,6 +10,10 @@
 // probe does not report signal state: tests read that from a program that
 // leaves it alone (cat /proc/self/status).
 //
+// With -paths P1:P2:... the report also says what each path is (kind,
+// symlink target, first bytes, mode, whether it is writable), for tests of
+// SysProcAttr.Actions.
+//
 // It is built with CGO_ENABLED=0, so it is static and runs inside a chroot.
 package main
 
