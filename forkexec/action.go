@@ -178,7 +178,10 @@ func WriteFile(path string, data []byte, perm uint32) Action {
 func PivotRoot(newRoot string) Action { return Action{kind: actPivotRoot, path: newRoot} }
 
 // Setrlimit sets the child's limit on resource (syscall.RLIMIT_*) to cur
-// (soft) and max (hard). Linux only.
+// (soft) and max (hard), as SysProcAttr.Rlimits does but at the actions'
+// place. An RLIMIT_NOFILE set here is kept: the child gives back the
+// program's original limit only where the limit is still the one the Go
+// runtime raised it to. Linux only.
 func Setrlimit(resource int, cur, max uint64) Action {
 	return Action{kind: actSetrlimit, flags: uintptr(resource), cur: cur, max: max}
 }
@@ -269,15 +272,6 @@ func actionStepName(s Step) string {
 
 func (k actionKind) step() Step { return stepFirstAction + Step(k) - 1 }
 
-// linuxOnly says whether an action of kind k exists only on Linux.
-func (k actionKind) linuxOnly() bool {
-	switch k {
-	case actMount, actRemountReadOnly, actPropagation, actUnmount, actPivotRoot, actSetrlimit, actSethostname, actSetns:
-		return true
-	}
-	return false
-}
-
 // checkActions refuses, before anything is started, an action the child
 // could not run as meant: a zero Action, a negative descriptor, a NUL byte
 // in a path, a relative pivot_root target, an impossible limit.
@@ -352,66 +346,6 @@ func (a *Action) check() string {
 		}
 	}
 	return ""
-}
-
-// describe is the action's arguments, for a Plan.
-func (a *Action) describe() string {
-	fd := func(n int) string { return "fd " + strconv.Itoa(n) }
-	hex := func(v uintptr) string { return "0x" + strconv.FormatUint(uint64(v), 16) }
-	oct := func(v uint32) string { return "0" + strconv.FormatUint(uint64(v), 8) }
-	switch a.kind {
-	case actOpenFile:
-		return a.path + " onto " + fd(a.fd) + " flags " + hex(a.flags) + " mode " + oct(a.mode)
-	case actCloseFile, actFchdir, actTcsetpgrp:
-		return fd(a.fd)
-	case actDup2:
-		return fd(a.fd) + " onto " + strconv.Itoa(a.fd2)
-	case actCloseFrom:
-		return fd(a.fd) + " up"
-	case actChdir, actRemountReadOnly, actPivotRoot:
-		return a.path
-	case actMount:
-		s := strconv.Quote(a.path2) + " on " + a.path
-		if a.fs != "" {
-			s += " type " + a.fs
-		}
-		s += " flags " + hex(a.flags)
-		if a.data != "" {
-			s += " data " + strconv.Quote(a.data)
-		}
-		return s
-	case actPropagation, actUnmount:
-		return a.path + " flags " + hex(a.flags)
-	case actMkdir:
-		return a.path + " mode " + oct(a.mode)
-	case actSymlink:
-		return a.path + " -> " + a.path2
-	case actWriteFile:
-		return a.path + " (" + strconv.Itoa(len(a.data)) + " bytes)"
-	case actSetrlimit:
-		return "resource " + strconv.Itoa(int(a.flags)) + " soft " + strconv.FormatUint(a.cur, 10) + " hard " + strconv.FormatUint(a.max, 10)
-	case actSethostname:
-		return strconv.Quote(a.data)
-	case actSetns:
-		return fd(a.fd) + " type " + hex(a.flags)
-	}
-	return ""
-}
-
-// subject is what an action works on, for an Error's Detail: its path, or
-// its descriptor.
-func (a *Action) subject() string {
-	switch a.kind {
-	case actCloseFile, actCloseFrom, actFchdir, actTcsetpgrp, actSetns:
-		return "fd " + strconv.Itoa(a.fd)
-	case actDup2:
-		return "fd " + strconv.Itoa(a.fd) + " onto " + strconv.Itoa(a.fd2)
-	case actSethostname:
-		return strconv.Quote(a.data)
-	case actSetrlimit:
-		return "resource " + strconv.Itoa(int(a.flags))
-	}
-	return a.path
 }
 
 // Linux's mount flags (syscall.MS_*), which the FreeBSD syscall package

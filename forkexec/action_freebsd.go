@@ -48,3 +48,12 @@ func runActionDirect(c *childArgs, s *childStep) syscall.Errno { return syscall.
 //go:norace
 //go:nocheckptr
 func runActionIndirect(c *childArgs, s *childStep) syscall.Errno { return syscall.ENOSYS }
+
+// linuxOnly says whether an action of kind k exists only on Linux.
+func (k actionKind) linuxOnly() bool {
+	switch k {
+	case actMount, actRemountReadOnly, actPropagation, actUnmount, actPivotRoot, actSetrlimit, actSethostname, actSetns:
+		return true
+	}
+	return false
+}

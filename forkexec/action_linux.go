@@ -275,3 +275,63 @@ var actionCalls = [...]string{
 // compile if one differs from the syscall package's.
 var _ [0]struct{} = [msBind ^ syscall.MS_BIND | msRec ^ syscall.MS_REC | msUnbindable ^ syscall.MS_UNBINDABLE |
 	msPrivate ^ syscall.MS_PRIVATE | msSlave ^ syscall.MS_SLAVE | msShared ^ syscall.MS_SHARED]struct{}{}
+
+// describe is the action's arguments, for a Plan.
+func (a *Action) describe() string {
+	fd := func(n int) string { return "fd " + strconv.Itoa(n) }
+	hex := func(v uintptr) string { return "0x" + strconv.FormatUint(uint64(v), 16) }
+	oct := func(v uint32) string { return "0" + strconv.FormatUint(uint64(v), 8) }
+	switch a.kind {
+	case actOpenFile:
+		return a.path + " onto " + fd(a.fd) + " flags " + hex(a.flags) + " mode " + oct(a.mode)
+	case actCloseFile, actFchdir, actTcsetpgrp:
+		return fd(a.fd)
+	case actDup2:
+		return fd(a.fd) + " onto " + strconv.Itoa(a.fd2)
+	case actCloseFrom:
+		return fd(a.fd) + " up"
+	case actChdir, actRemountReadOnly, actPivotRoot:
+		return a.path
+	case actMount:
+		s := strconv.Quote(a.path2) + " on " + a.path
+		if a.fs != "" {
+			s += " type " + a.fs
+		}
+		s += " flags " + hex(a.flags)
+		if a.data != "" {
+			s += " data " + strconv.Quote(a.data)
+		}
+		return s
+	case actPropagation, actUnmount:
+		return a.path + " flags " + hex(a.flags)
+	case actMkdir:
+		return a.path + " mode " + oct(a.mode)
+	case actSymlink:
+		return a.path + " -> " + a.path2
+	case actWriteFile:
+		return a.path + " (" + strconv.Itoa(len(a.data)) + " bytes)"
+	case actSetrlimit:
+		return "resource " + strconv.Itoa(int(a.flags)) + " soft " + strconv.FormatUint(a.cur, 10) + " hard " + strconv.FormatUint(a.max, 10)
+	case actSethostname:
+		return strconv.Quote(a.data)
+	case actSetns:
+		return fd(a.fd) + " type " + hex(a.flags)
+	}
+	return ""
+}
+
+// subject is what an action works on, for an Error's Detail: its path, or
+// its descriptor.
+func (a *Action) subject() string {
+	switch a.kind {
+	case actCloseFile, actCloseFrom, actFchdir, actTcsetpgrp, actSetns:
+		return "fd " + strconv.Itoa(a.fd)
+	case actDup2:
+		return "fd " + strconv.Itoa(a.fd) + " onto " + strconv.Itoa(a.fd2)
+	case actSethostname:
+		return strconv.Quote(a.data)
+	case actSetrlimit:
+		return "resource " + strconv.Itoa(int(a.flags))
+	}
+	return a.path
+}
