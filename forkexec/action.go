@@ -181,7 +181,7 @@ func PivotRoot(newRoot string) Action { return Action{kind: actPivotRoot, path: 
 // (soft) and max (hard), as SysProcAttr.Rlimits does but at the actions'
 // place. An RLIMIT_NOFILE set here is kept: the child gives back the
 // program's original limit only where the limit is still the one the Go
-// runtime raised it to. Linux only.
+// runtime raised it to.
 func Setrlimit(resource int, cur, max uint64) Action {
 	return Action{kind: actSetrlimit, flags: uintptr(resource), cur: cur, max: max}
 }

@@ -216,8 +216,8 @@
 // On FreeBSD (program_freebsd.go): jail_attach first, then 3 to 5, 10, 12,
 // 14, 17 to 19 (no_new_privs through procctl(PROC_NO_NEW_PRIVS_CTL),
 // Pdeathsig through procctl(PROC_PDEATHSIG_CTL), no Landlock), 20 to 26,
-// and 28 with fexecve. Actions and ParentHook are refused there, before
-// the fork. The Linux-only settings are not fields of FreeBSD's
+// and 28 with fexecve; Actions before chroot as on Linux, their
+// Linux-only kinds and ParentHook refused before the fork. The Linux-only settings are not fields of FreeBSD's
 // SysProcAttr, so a program asking for them does not build for FreeBSD
 // rather than run without them.
 //

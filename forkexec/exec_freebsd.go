@@ -82,11 +82,11 @@ type SysProcAttr struct {
 	UseDirFD      bool          // fchdir(DirFD) where the child would chdir(Dir)
 	DirFD         int
 
-	// Actions are steps the child takes between clone and exec (see
-	// Action). On FreeBSD every action is refused before the fork, for
-	// now: the Linux-only kinds (mounts, pivot_root, limits, hostname,
-	// namespaces) always, the others until their FreeBSD child code has
-	// run on a FreeBSD host.
+	// Actions are steps the child takes between clone and exec, before
+	// Chroot and the credentials change, as on Linux (see Action): the
+	// file actions, Mkdir, Symlink, WriteFile and Setrlimit. The
+	// Linux-only kinds (mounts, pivot_root, hostname, setns) are refused
+	// before the fork with EOPNOTSUPP.
 	Actions []Action
 
 	// ParentHook runs in the parent while the child waits (see the Linux
@@ -100,6 +100,7 @@ const (
 	rfSpawn              = 1 << 31 // RFSPAWN, <sys/unistd.h>; FreeBSD 12.2 and later
 	pPID                 = 0       // P_PID, the first idtype_t, <sys/wait.h>
 	procPdeathsigCtl     = 11      // PROC_PDEATHSIG_CTL, <sys/procctl.h>
+	sigBlock             = 1       // SIG_BLOCK, <sys/signal.h>
 	sigSetmask           = 3       // SIG_SETMASK, <sys/signal.h>
 	lastSignal           = 128     // _SIG_MAXSIG, <sys/_sigset.h>
 	sigactionBytes       = 32      // sizeof(struct sigaction) is 32 on 64-bit, 24 on 32-bit

@@ -84,6 +84,8 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 	b.add(opRuntimeSignals)
 	// Raising a hard limit needs privilege: before setuid.
 	b.addRlimits(opRlimit, sys.Rlimits)
+	// Actions, before chroot and the credentials change, as on Linux.
+	b.addActions(sys.Actions)
 	b.addChroot(sys.Chroot)
 	if cred := sys.Credential; cred != nil {
 		b.addCredential(cred, !cred.NoSetGroups)

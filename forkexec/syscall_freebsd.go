@@ -49,6 +49,12 @@ import "syscall"
 //sysnb rawFexecve(fd int, argv **byte, envv **byte) (err syscall.Errno)
 //sysnb rawNanosleep(req *syscall.Timespec, rem *syscall.Timespec) (err syscall.Errno)
 
+// For SysProcAttr.Actions (action.go).
+//sysnb rawOpenat(dirfd int, path *byte, flags int, mode uint32) (fd int, err syscall.Errno)
+//sysnb rawMkdirat(dirfd int, path *byte, mode uint32) (err syscall.Errno)
+//sysnb rawSymlinkat(target *byte, dirfd int, linkpath *byte) (err syscall.Errno)
+//sysnb rawGetpgid(pid int) (pgid int, err syscall.Errno)
+
 // rawVforkSyscall makes a system call that returns twice on one stack, as
 // vfork and rfork(RFSPAWN) do: first in the child, which goes on running on
 // the parent's stack, then in the parent once the child has exec'd or

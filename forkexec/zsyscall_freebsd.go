@@ -281,3 +281,41 @@ func rawNanosleep(req *syscall.Timespec, rem *syscall.Timespec) (err syscall.Err
 	err = e
 	return
 }
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawOpenat(dirfd int, path *byte, flags int, mode uint32) (fd int, err syscall.Errno) {
+	r1, _, e := syscall.RawSyscall6(unix.SYS_OPENAT, uintptr(dirfd), uintptr(unsafe.Pointer(path)), uintptr(flags), uintptr(mode), 0, 0)
+	fd = int(r1)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawMkdirat(dirfd int, path *byte, mode uint32) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_MKDIRAT, uintptr(dirfd), uintptr(unsafe.Pointer(path)), uintptr(mode), 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawSymlinkat(target *byte, dirfd int, linkpath *byte) (err syscall.Errno) {
+	_, _, e := syscall.RawSyscall6(unix.SYS_SYMLINKAT, uintptr(unsafe.Pointer(target)), uintptr(dirfd), uintptr(unsafe.Pointer(linkpath)), 0, 0, 0)
+	err = e
+	return
+}
+
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawGetpgid(pid int) (pgid int, err syscall.Errno) {
+	r1, _, e := syscall.RawSyscall6(unix.SYS_GETPGID, uintptr(pid), 0, 0, 0, 0, 0)
+	pgid = int(r1)
+	err = e
+	return
+}
