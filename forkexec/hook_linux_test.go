@@ -217,3 +217,97 @@ func TestParentHookConfiguresNamespaces(t *testing.T) {
 		}
 	})
 }
+
+// TestParentHookConcurrent: spawns with hooks from many goroutines at once,
+// some failing, share nothing they should not (run with -race).
+func TestParentHookConcurrent(t *testing.T) {
+	hookPaths(t, func(t *testing.T, path string) {
+		checkNoZombie(t)
+		before := openFDs(t)
+		const goroutines, spawns = 6, 15
+		errs := make(chan error, goroutines)
+		for g := range goroutines {
+			go func() {
+				errs <- func() error {
+					for i := range spawns {
+						fail := (g+i)%3 == 0
+						var seen int
+						pid, err := forkexec.Spawn(probePath, []string{probePath, "exit", strconv.Itoa(i)}, &forkexec.ProcAttr{Files: stdio(), Sys: &forkexec.SysProcAttr{
+							ParentHook: func(pid int) error {
+								seen = pid
+								if fail {
+									return errHook
+								}
+								return nil
+							},
+						}})
+						if fail {
+							if !errors.Is(err, errHook) {
+								return err
+							}
+							continue
+						}
+						if err != nil || seen != pid {
+							return errors.Join(err, errors.New("hook saw pid "+strconv.Itoa(seen)+", spawn returned "+strconv.Itoa(pid)))
+						}
+						var ws syscall.WaitStatus
+						if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil || ws.ExitStatus() != i {
+							return errors.Join(err, errors.New(describe(ws)))
+						}
+					}
+					return nil
+				}()
+			}()
+		}
+		for range goroutines {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		checkNoZombie(t)
+		if after := openFDs(t); after != before {
+			t.Errorf("descriptors: %d before, %d after", before, after)
+		}
+	})
+}
+
+// TestParentHookParentDies: a child waiting for a hook whose process dies
+// does not wait forever in memory nobody else uses: it looks whether its
+// parent is still there every second, and exits.
+func TestParentHookParentDies(t *testing.T) {
+	hookPaths(t, func(t *testing.T, path string) {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		middle, err := forkexec.ForkExec(probePath, []string{probePath, "-report", "3", "spawn", "hook-orphan"}, &forkexec.ProcAttr{
+			Files: []uintptr{0, 1, 2, w.Fd()},
+		})
+		w.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 32)
+		n, _ := r.Read(buf)
+		grandchild, err := strconv.Atoi(string(buf[:n]))
+		if err != nil {
+			syscall.Kill(middle, syscall.SIGKILL)
+			wait(t, middle)
+			t.Fatalf("middle wrote %q", buf[:n])
+		}
+		syscall.Kill(middle, syscall.SIGKILL)
+		wait(t, middle)
+		// Reparented to init, which reaps it once it exits.
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			b, err := os.ReadFile("/proc/" + strconv.Itoa(grandchild) + "/stat")
+			if err != nil || strings.Contains(string(b), ") Z ") {
+				break
+			}
+			if time.Now().After(deadline) {
+				syscall.Kill(grandchild, syscall.SIGKILL)
+				t.Fatalf("the child %d still waits 5 s after its parent died: %s", grandchild, b)
+			}
+		}
+	})
+}

@@ -116,6 +116,8 @@ func main() {
 //	  session leader with FD as controlling tty); the grandchild reports on
 //	  fd 3 and the middle waits for it.
 //	spawn noctty FD: as above with Noctty, fd 0 = the tty.
+//	spawn hook-orphan: a grandchild whose ParentHook writes its pid and
+//	  never returns (the test kills this middle process).
 //	spawn pdeathsig: Pdeathsig=SIGKILL on a grandchild that sleeps; the
 //	  middle exits at once, so the grandchild must die.
 //	spawn signals IMPL CPROBE: ignore SIGPIPE, then start CPROBE, which
@@ -137,6 +139,17 @@ func spawn(reportFD int, args []string) {
 		} else {
 			attr.Sys = &forkexec.SysProcAttr{Noctty: true}
 		}
+	case "hook-orphan":
+		// A grandchild whose ParentHook never returns: the hook writes
+		// the grandchild's pid to reportFD and blocks; the test then kills
+		// this middle process, and the grandchild must give up waiting.
+		attr.Files = []uintptr{0, 1, 2}
+		argv = []string{self, "exit", "0"}
+		attr.Sys = &forkexec.SysProcAttr{ParentHook: func(pid int) error {
+			unix.Write(reportFD, []byte(strconv.Itoa(pid)))
+			time.Sleep(time.Hour)
+			return nil
+		}}
 	case "pdeathsig":
 		attr.Files = []uintptr{0, 1, 2}
 		argv = []string{self, "sleep"}
