@@ -214,6 +214,30 @@ func TestActionFailures(t *testing.T) {
 			forkexec.StepCloseFile, syscall.EBADF, "forkexec: action 0 close fd 999: bad file descriptor"},
 		{"setns on no namespace", false, []forkexec.Action{forkexec.Setns(0, 0)},
 			forkexec.StepActionSetns, syscall.EINVAL, "forkexec: action 0 setns fd 0: invalid argument"},
+		{"open", false, []forkexec.Action{forkexec.OpenFile(5, "/no/such", syscall.O_RDONLY, 0)},
+			forkexec.StepOpenFile, syscall.ENOENT, "forkexec: action 0 open /no/such: no such file or directory"},
+		{"dup2 of a closed descriptor", false, []forkexec.Action{forkexec.Dup2(999, 5)},
+			forkexec.StepDup2, syscall.EBADF, "forkexec: action 0 dup2 fd 999 onto 5: bad file descriptor"},
+		{"chdir", false, []forkexec.Action{forkexec.Chdir("/no/such")},
+			forkexec.StepActionChdir, syscall.ENOENT, "forkexec: action 0 chdir /no/such: no such file or directory"},
+		{"fchdir", false, []forkexec.Action{forkexec.Fchdir(999)},
+			forkexec.StepActionFchdir, syscall.EBADF, "forkexec: action 0 fchdir fd 999: bad file descriptor"},
+		{"tcsetpgrp on no terminal", false, []forkexec.Action{forkexec.OpenFile(5, "/dev/null", syscall.O_RDONLY, 0), forkexec.Tcsetpgrp(5)},
+			forkexec.StepTcsetpgrp, syscall.ENOTTY, "forkexec: action 1 tcsetpgrp fd 5: inappropriate ioctl for device"},
+		{"remount a missing path", false, []forkexec.Action{forkexec.RemountReadOnly("/no/such")},
+			forkexec.StepRemountReadOnly, syscall.ENOENT, "forkexec: action 0 remount read-only /no/such (statfs): no such file or directory"},
+		{"propagation of no mount point", false, []forkexec.Action{forkexec.Propagation("/proc/self", syscall.MS_PRIVATE)},
+			forkexec.StepPropagation, syscall.EINVAL, "forkexec: action 0 set propagation /proc/self: invalid argument"},
+		{"umount of no mount point", false, []forkexec.Action{forkexec.Unmount("/proc/self", 0)},
+			forkexec.StepUnmount, syscall.EINVAL, "forkexec: action 0 umount /proc/self: invalid argument"},
+		{"symlink over a file", false, []forkexec.Action{forkexec.Symlink("x", "/proc/self/stat")},
+			forkexec.StepSymlink, syscall.EEXIST, "forkexec: action 0 symlink /proc/self/stat: file exists"},
+		{"write a file in no directory", false, []forkexec.Action{forkexec.WriteFile("/no/such/f", []byte("x"), 0o644)},
+			forkexec.StepWriteFile, syscall.ENOENT, "forkexec: action 0 write file /no/such/f: no such file or directory"},
+		{"setrlimit above nr_open", false, []forkexec.Action{forkexec.Setrlimit(syscall.RLIMIT_NOFILE, 1<<40, 1<<40)},
+			forkexec.StepSetrlimit, syscall.EPERM, "forkexec: action 0 setrlimit RLIMIT_NOFILE: operation not permitted"},
+		{"sethostname in the host's UTS namespace, from a new user namespace", false, []forkexec.Action{forkexec.Sethostname("x")},
+			forkexec.StepSethostname, syscall.EPERM, `forkexec: action 0 sethostname "x": operation not permitted`},
 		{"mount over a pipe, every descriptor closed before", true, []forkexec.Action{
 			forkexec.CloseFile(3), forkexec.CloseFile(4), forkexec.CloseFile(5), forkexec.CloseFile(6),
 			forkexec.CloseFile(7), forkexec.CloseFile(8), forkexec.CloseFile(9), forkexec.CloseFrom(3),
@@ -227,9 +251,14 @@ func TestActionFailures(t *testing.T) {
 			}
 			checkNoZombie(t)
 			before := openFDs(t)
-			pid, r, err := startProbe(t, forkexec.Spawn, probePath, &forkexec.ProcAttr{Files: stdio(), Sys: &forkexec.SysProcAttr{
-				Cloneflags: syscall.CLONE_NEWNS, Actions: c.actions,
-			}})
+			sys := &forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS, Actions: c.actions}
+			if c.step == forkexec.StepSethostname {
+				// Never the host's name: in a user namespace of its own
+				// the child has no right to it.
+				self := []forkexec.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}}
+				sys = &forkexec.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: self, GidMappings: self, Actions: c.actions}
+			}
+			pid, r, err := startProbe(t, forkexec.Spawn, probePath, &forkexec.ProcAttr{Files: stdio(), Sys: sys})
 			if err == nil {
 				readReport(t, pid, r)
 				t.Fatal("the spawn succeeded")
@@ -305,7 +334,7 @@ func TestPlanListsActions(t *testing.T) {
 	for _, line := range []string{
 		` action 0 mount "proc" on /srv/proc type proc flags 0x2` + "\n",
 		` action 1 open /dev/null onto fd 0 flags 0x0 mode 00` + "\n",
-		` action 2 setrlimit resource 7 soft 64 hard 128` + "\n",
+		` action 2 setrlimit RLIMIT_NOFILE soft 64 hard 128` + "\n",
 	} {
 		if !strings.Contains(text, line) {
 			t.Errorf("plan lacks %q", line)

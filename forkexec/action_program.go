@@ -297,7 +297,7 @@ func (a *Action) describe() string {
 	case actWriteFile:
 		return a.path + " (" + strconv.Itoa(len(a.data)) + " bytes)"
 	case actSetrlimit:
-		return "resource " + strconv.Itoa(int(a.flags)) + " soft " + strconv.FormatUint(a.cur, 10) + " hard " + strconv.FormatUint(a.max, 10)
+		return rlimitName(int(a.flags)) + " soft " + strconv.FormatUint(a.cur, 10) + " hard " + strconv.FormatUint(a.max, 10)
 	case actSethostname:
 		return strconv.Quote(a.data)
 	case actSetns:
@@ -317,7 +317,7 @@ func (a *Action) subject() string {
 	case actSethostname:
 		return strconv.Quote(a.data)
 	case actSetrlimit:
-		return "resource " + strconv.Itoa(int(a.flags))
+		return rlimitName(int(a.flags))
 	}
 	return a.path
 }
