@@ -8,6 +8,15 @@ import "syscall"
 // have not refused.
 func checkActionOS(a *Action) *Error { return nil }
 
+// addReleaseParent adds, on the hook path, the step that lets the parent
+// leave the fork hooks: right after the runtime's signal reset, the last
+// step that reads the parent's runtime (see hook_linux.go).
+func (b *builder) addReleaseParent(sys *SysProcAttr) {
+	if sys.ParentHook != nil && b.p.decided.path == hookPath {
+		b.add(opReleaseParent)
+	}
+}
+
 // addHookAndActions adds, at their place in the child's sequence (see the
 // package documentation), the wait for ParentHook, then the actions.
 func (b *builder) addHookAndActions(sys *SysProcAttr) {

@@ -31,7 +31,8 @@ const (
 	opActSetns                                 // setns(arg0, arg1)
 
 	// Indirect.
-	opWaitHookFutex // tell the parent the child is ready (running = 2), wait on hookDone
+	opReleaseParent // tell the parent it may leave the fork hooks (running = 2)
+	opWaitHookFutex // tell the parent the child waits for the hook (running = 3), wait on hookDone
 	opWaitHookPipe  // wait for the parent's word on the hook pipe
 	opKeepPipe      // move the error pipe off arg0, which the next step closes or replaces
 	opActOpenFile   // openat(arg0, arg1 (flags), arg2 (mode)) moved onto arg3
@@ -44,7 +45,7 @@ const (
 )
 
 // The first indirect operation of the range.
-const opFirstActionIndirect = opWaitHookFutex
+const opFirstActionIndirect = opReleaseParent
 
 // actionOps is the operation of each action kind.
 var actionOps = [...]op{
@@ -205,6 +206,8 @@ func (p *program) actionIndex(i int) int {
 // actionArgs describes a step of this range for a Plan.
 func (p *program) actionArgs(s *childStep) string {
 	switch op(s.op) {
+	case opReleaseParent:
+		return "let the parent leave the fork hooks"
 	case opWaitHookFutex:
 		return "wait on a futex (the child on a stack of its own)"
 	case opWaitHookPipe:
@@ -224,7 +227,7 @@ func (p *program) actionFailure(e *Error, i int, d int) {
 	case opKeepPipe:
 		e.Detail = "off fd " + strconv.Itoa(int(s.arg[0])) + " for action " + strconv.Itoa(p.actionIndex(i))
 		return
-	case opWaitHookFutex, opWaitHookPipe:
+	case opReleaseParent, opWaitHookFutex, opWaitHookPipe:
 		e.Detail = "wait"
 		return
 	}

@@ -82,6 +82,8 @@ func runActionDirect(c *childArgs, s *childStep) syscall.Errno {
 //go:nocheckptr
 func runActionIndirect(c *childArgs, s *childStep) syscall.Errno {
 	switch op(s.op) {
+	case opReleaseParent:
+		return releaseParent(c)
 	case opWaitHookFutex:
 		return waitHookFutex(c)
 	case opWaitHookPipe:
@@ -124,9 +126,23 @@ func mount(c *childArgs, s *childStep) syscall.Errno {
 	return rawMount(p[0], p[1], p[2], w[3], p[4])
 }
 
+// releaseParent tells the parent, on the hook path, that it may leave the
+// fork hooks (running = 2): the child has restored its signals, and reads
+// nothing of the parent's runtime again.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func releaseParent(c *childArgs) syscall.Errno {
+	// Plain accesses, as childOSArgs explains.
+	running := futexWord(&c.os.running)
+	*running = 2
+	rawFutex(running, futexWake, 1, nil)
+	return 0
+}
+
 // waitHookFutex tells the parent, on the hook path, that the child has
-// reached its wait (running = 2: the parent may now leave the fork hooks,
-// since the child will read nothing of the runtime's again) and waits
+// reached its wait (running = 3), with its namespaces made, and waits
 // until the parent has run ParentHook and set hookDone. If the parent
 // dies meanwhile the child gives up: nothing would ever wake it.
 //
@@ -136,7 +152,7 @@ func mount(c *childArgs, s *childStep) syscall.Errno {
 func waitHookFutex(c *childArgs) syscall.Errno {
 	// Plain accesses, as childOSArgs explains.
 	running := futexWord(&c.os.running)
-	*running = 2
+	*running = 3
 	rawFutex(running, futexWake, 1, nil)
 	done := futexWord(&c.os.act.hookDone)
 	for *done == 0 {

@@ -310,16 +310,20 @@
 //     spawning thread's mask restored) reads the runtime's M through the
 //     goroutine the clone was made on, so the parent stays inside the fork
 //     hooks, signals blocked and its stack pinned, until the child has
-//     done that and reached its wait, a few system calls later; only then
-//     does it leave them and run the hook. The child reads nothing of the
-//     runtime's again.
+//     done that, its first few steps (step 5 of its sequence, and a step
+//     after it that NewPlan lists as "let the parent leave the fork
+//     hooks"). The child reads nothing of the runtime's again, and the
+//     parent leaves the hooks and waits, as ordinary Go code, for the
+//     child to reach step 11, with its namespaces made, then runs the
+//     hook.
 //   - Why the child's memory outlives the wait: the parent unmaps it, or
-//     keeps it for a later spawn, only after the kernel has zeroed the child's futex word at its exec or
-//     exit (CLONE_CHILD_CLEARTID), or after killing and reaping it; the
-//     program's memory is kept alive (runtime.KeepAlive) until then. A
-//     hook that panics kills and reaps the child too. A child whose parent
-//     dies during the hook gives up waiting (it looks every second, unless
-//     it is in a new PID namespace, where it cannot see its parent).
+//     keeps it for a later spawn, only after the kernel has zeroed the
+//     child's futex word at its exec or exit (CLONE_CHILD_CLEARTID), or
+//     after killing and reaping it; the program's memory is kept alive
+//     (runtime.KeepAlive) until then. A hook that panics kills and reaps
+//     the child too. A child whose parent dies during the hook gives up
+//     waiting (it looks every second, unless it is in a new PID
+//     namespace, where it cannot see its parent).
 //
 // Where the own-stack clone does not exist (architectures other than
 // amd64, emulators, clone3 refused) the child is forked and waits on a

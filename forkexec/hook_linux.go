@@ -41,15 +41,17 @@ import (
 //
 // That last read is why the parent stays inside the fork hooks (signals
 // blocked, its goroutine on its thread, its stack fixed) until the child
-// has restored its signals and reached its wait for the hook: the hook
-// reads the M through the goroutine the clone happened on, which must
-// still be running where it was. The child then says so (running = 2) and
-// the parent leaves the hooks and runs the hook, free. When the hook
-// returns the parent sets hookDone and waits, in an ordinary blocking
-// futex wait, until the kernel zeroes running at the child's exec or exit
-// (CLONE_CHILD_CLEARTID), then reads the report from the mapping and
-// unmaps it, or keeps it for a later spawn (hookAreas). If the hook fails or panics, the parent kills and reaps the
-// child first: once reaped it holds no reference to the memory.
+// has restored its signals, its first few steps: the runtime's hook reads
+// the M through the goroutine the clone happened on, which must still be
+// running where it was. The child then says so (running = 2, the step
+// "let the parent leave the fork hooks"), and the parent leaves them, free,
+// and waits as ordinary Go code, in a blocking futex wait, for the child
+// to reach its wait for the hook with its namespaces made (running = 3).
+// Then it runs the hook, sets hookDone and waits the same way until the
+// kernel zeroes running at the child's exec or exit (CLONE_CHILD_CLEARTID),
+// reads the report from the mapping and unmaps it, or keeps it for a later
+// spawn (hookAreas). If the hook fails or panics, the parent kills and
+// reaps the child first: once reaped it holds no reference to the memory.
 
 // hookState is a spawn's child waiting for ParentHook, from the clone
 // (cloneForHook, or forkAndExecInChild on the fork path) to afterClone.
@@ -185,8 +187,8 @@ func cloneForHook1(c *childArgs, sys *SysProcAttr, args *cloneArgs) (pid uintptr
 }
 
 // hookParentPinned is the parent's part inside the fork hooks: write the id
-// maps if the parent writes them, then sleep until the child waits for the
-// hook (running 2) or has exec'd or died (0).
+// maps if the parent writes them, then sleep until the child has restored
+// its signals (running 2 or 3) or died (0).
 //
 //go:nosplit
 //go:norace
@@ -222,7 +224,12 @@ func afterClone(p *program, sys *SysProcAttr, pid int, report *childReport) (e *
 	}()
 	c := &h.area.c
 	running := futexWord(&c.os.running)
-	if atomic.LoadUint32(running) == 2 {
+	// Wait, out of the fork hooks now, for the child to reach its wait
+	// for the hook (3), its namespaces made, or to fail before (0).
+	for v := atomic.LoadUint32(running); v == 2; v = atomic.LoadUint32(running) {
+		futex(running, futexWait, v)
+	}
+	if atomic.LoadUint32(running) == 3 {
 		if e := runHook(h.hook, pid); e != nil {
 			return e
 		}

@@ -173,6 +173,9 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 	}
 	// From here a signal can arrive, and finds no Go handler.
 	b.add(opRuntimeSignals)
+	// The runtime's hook above was the child's last use of the parent's
+	// runtime: a parent with a ParentHook may now leave the fork hooks.
+	b.addReleaseParent(sys)
 	// Existing namespaces before new ones, which are then made inside
 	// them, and before the credentials change (see JoinNamespaces).
 	b.addJoinNamespaces(sys.JoinNamespaces)
