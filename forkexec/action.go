@@ -208,28 +208,32 @@ const (
 	// off a descriptor that the next action closes or replaces.
 	StepKeepPipe Step = 97
 
-	StepOpenFile        Step = stepFirstAction + Step(actOpenFile) - 1 // child: action OpenFile
-	StepCloseFile       Step = stepFirstAction + Step(actCloseFile) - 1
-	StepDup2            Step = stepFirstAction + Step(actDup2) - 1
-	StepCloseFrom       Step = stepFirstAction + Step(actCloseFrom) - 1
-	StepActionChdir     Step = stepFirstAction + Step(actChdir) - 1  // child: action Chdir (ProcAttr.Dir is StepChdir)
-	StepActionFchdir    Step = stepFirstAction + Step(actFchdir) - 1 // child: action Fchdir (SysProcAttr.DirFD is StepFchdir)
-	StepTcsetpgrp       Step = stepFirstAction + Step(actTcsetpgrp) - 1
-	StepMount           Step = stepFirstAction + Step(actMount) - 1 // child: action Mount or BindMount
-	StepRemountReadOnly Step = stepFirstAction + Step(actRemountReadOnly) - 1
-	StepPropagation     Step = stepFirstAction + Step(actPropagation) - 1
-	StepUnmount         Step = stepFirstAction + Step(actUnmount) - 1
-	StepMkdir           Step = stepFirstAction + Step(actMkdir) - 1
-	StepSymlink         Step = stepFirstAction + Step(actSymlink) - 1
-	StepWriteFile       Step = stepFirstAction + Step(actWriteFile) - 1
-	StepPivotRoot       Step = stepFirstAction + Step(actPivotRoot) - 1
-	StepSetrlimit       Step = stepFirstAction + Step(actSetrlimit) - 1
-	StepSethostname     Step = stepFirstAction + Step(actSethostname) - 1
-	StepActionSetns     Step = stepFirstAction + Step(actSetns) - 1 // child: action Setns (SysProcAttr.JoinNamespaces is StepSetns)
+	StepOpenFile        Step = stepFirstAction + Step(actOpenFile) - 1        // child: action OpenFile
+	StepCloseFile       Step = stepFirstAction + Step(actCloseFile) - 1       // child: action CloseFile
+	StepDup2            Step = stepFirstAction + Step(actDup2) - 1            // child: action Dup2
+	StepCloseFrom       Step = stepFirstAction + Step(actCloseFrom) - 1       // child: action CloseFrom
+	StepActionChdir     Step = stepFirstAction + Step(actChdir) - 1           // child: action Chdir (ProcAttr.Dir is StepChdir)
+	StepActionFchdir    Step = stepFirstAction + Step(actFchdir) - 1          // child: action Fchdir (SysProcAttr.DirFD is StepFchdir)
+	StepTcsetpgrp       Step = stepFirstAction + Step(actTcsetpgrp) - 1       // child: action Tcsetpgrp
+	StepMount           Step = stepFirstAction + Step(actMount) - 1           // child: action Mount or BindMount
+	StepRemountReadOnly Step = stepFirstAction + Step(actRemountReadOnly) - 1 // child: action RemountReadOnly
+	StepPropagation     Step = stepFirstAction + Step(actPropagation) - 1     // child: action Propagation
+	StepUnmount         Step = stepFirstAction + Step(actUnmount) - 1         // child: action Unmount
+	StepMkdir           Step = stepFirstAction + Step(actMkdir) - 1           // child: action Mkdir
+	StepSymlink         Step = stepFirstAction + Step(actSymlink) - 1         // child: action Symlink
+	StepWriteFile       Step = stepFirstAction + Step(actWriteFile) - 1       // child: action WriteFile
+	StepPivotRoot       Step = stepFirstAction + Step(actPivotRoot) - 1       // child: action PivotRoot
+	StepSetrlimit       Step = stepFirstAction + Step(actSetrlimit) - 1       // child: action Setrlimit
+	StepSethostname     Step = stepFirstAction + Step(actSethostname) - 1     // child: action Sethostname
+	StepActionSetns     Step = stepFirstAction + Step(actSetns) - 1           // child: action Setns (SysProcAttr.JoinNamespaces is StepSetns)
 )
 
 // stepFirstAction is the Step of the first action kind.
 const stepFirstAction Step = 100
+
+// The other steps (error.go's stepNames) must stay below StepParentHook:
+// this fails to compile when they reach it.
+const _ = uint(StepParentHook) - uint(len(stepNames))
 
 var actionNames = [...]string{
 	actOpenFile:        "open",
