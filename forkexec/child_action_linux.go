@@ -157,7 +157,7 @@ func waitHookFutex(c *childArgs) syscall.Errno {
 	done := futexWord(&c.os.act.hookDone)
 	for *done == 0 {
 		err := rawFutex(done, futexWait, 0, unsafe.Pointer(&c.os.act.waitTimeout))
-		if err == syscall.ETIMEDOUT && rawGetppid() != c.os.act.ppid {
+		if err == syscall.ETIMEDOUT && parentGone(c.os.act.ppid) {
 			return syscall.ESRCH
 		}
 	}

@@ -283,8 +283,8 @@ func waitIDMapPipe(c *childArgs) syscall.Errno {
 
 // waitIDMapFutex waits on the own-stack path until the parent has set
 // mapsWritten and woken it. It wakes every 100ms to check that the parent
-// is still arg0: a parent that dies before writing the maps (a crash,
-// SIGKILL) never wakes it, and the child would wait for ever.
+// is still arg0 (parentGone): a parent that dies before writing the maps
+// (a crash, SIGKILL) never wakes it, and the child would wait for ever.
 //
 //go:nosplit
 //go:norace
@@ -295,7 +295,7 @@ func waitIDMapFutex(c *childArgs, s *childStep) syscall.Errno {
 	ts.Nsec = 100e6
 	for *w == 0 {
 		rawFutex(w, futexWait, 0, unsafe.Pointer(&ts))
-		if *w == 0 && rawGetppid() != int(s.arg[0]) {
+		if *w == 0 && parentGone(int(s.arg[0])) {
 			return syscall.ESRCH
 		}
 	}
@@ -528,4 +528,17 @@ func closeFDsByProc(c *childArgs, s *childStep) syscall.Errno {
 		}
 	}
 	return rawClose(dir)
+}
+
+// parentGone reports whether the child's parent is no longer ppid: it died
+// and the child was reparented. In a new pid namespace getppid says 0
+// whoever the parent is, and the child cannot tell: it goes on waiting,
+// as a child in a new pid namespace must for its parent anyway.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func parentGone(ppid int) bool {
+	now := rawGetppid()
+	return now != 0 && now != ppid
 }

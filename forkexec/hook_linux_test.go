@@ -311,3 +311,23 @@ func TestParentHookParentDies(t *testing.T) {
 		}
 	})
 }
+
+// TestParentHookSlowInNewPidNamespace: a hook that takes longer than the
+// child's wake-ups, for a child in a new pid namespace, where getppid says
+// 0: the child must go on waiting, not take its parent for dead.
+func TestParentHookSlowInNewPidNamespace(t *testing.T) {
+	requireRoot(t)
+	hookPaths(t, func(t *testing.T, path string) {
+		attr := &forkexec.ProcAttr{Files: stdio(), Sys: &forkexec.SysProcAttr{
+			Cloneflags: syscall.CLONE_NEWPID,
+			ParentHook: func(pid int) error { time.Sleep(1500 * time.Millisecond); return nil },
+		}}
+		pid, err := forkexec.Spawn(probePath, []string{probePath, "exit", "0"}, attr)
+		if err != nil {
+			t.Fatalf("Spawn: %v", err)
+		}
+		if ws := wait(t, pid); !ws.Exited() || ws.ExitStatus() != 0 {
+			t.Errorf("child: %v", describe(ws))
+		}
+	})
+}
