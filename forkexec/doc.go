@@ -161,6 +161,8 @@
 //     stop the child.
 //  5. Restore signals (runtime_AfterForkInChild): put the runtime's signal
 //     handlers back to SIG_DFL, then restore the spawning thread's mask.
+//     + With ParentHook, the child then lets the parent leave the fork
+//     hooks (see "The parent hook").
 //  6. + setns for JoinNamespaces, a user namespace first and a mount
 //     namespace last: existing namespaces before new ones, which are then
 //     made inside them, as runc and nsenter do.
