@@ -549,13 +549,9 @@ func forkAndExecInChild(p *program, sys *SysProcAttr, pipe int, report *childRep
 		}
 	}
 
-	flags := cloneFlags(sys, d.path)
+	flags := d.flags
 	if d.clone3 {
-		args = cloneArgs{flags: uint64(flags), exitSignal: uint64(syscall.SIGCHLD)}
-		if sys.UseCgroupFD {
-			args.flags |= unix.CLONE_INTO_CGROUP
-			args.cgroup = uint64(sys.CgroupFD)
-		}
+		args = newCloneArgs(d, sys)
 		clone3 = &args
 	}
 
@@ -585,6 +581,17 @@ func forkAndExecInChild(p *program, sys *SysProcAttr, pipe int, report *childRep
 		syscall.Close(c.os.mapPipe[1])
 	}
 	return pid, 0, 0
+}
+
+// newCloneArgs returns clone3's arguments for what d decided: the flags,
+// the exit signal and the cgroup.
+func newCloneArgs(d *decisions, sys *SysProcAttr) cloneArgs {
+	args := cloneArgs{flags: uint64(d.flags), exitSignal: uint64(syscall.SIGCHLD)}
+	if sys.UseCgroupFD {
+		args.flags |= unix.CLONE_INTO_CGROUP
+		args.cgroup = uint64(sys.CgroupFD)
+	}
+	return args
 }
 
 // cloneOnOwnStack is forkAndExecInChild1 on the own-stack path, with the

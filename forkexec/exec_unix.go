@@ -115,19 +115,13 @@ func forkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err *Error)
 	releaseForkLock()
 	if err1 != 0 {
 		runtime.KeepAlive(&p)
-		if pipe {
-			syscall.Close(fds[0])
-			syscall.Close(fds[1])
-		}
+		closePair(&fds)
 		return 0, &Error{Step: step, Errno: err1, Index: -1}
 	}
 	// A child waiting for ParentHook: run it, then let the child go on.
 	if e := afterClone(&p, sys, pid, &report); e != nil {
 		runtime.KeepAlive(&p)
-		if pipe {
-			syscall.Close(fds[0])
-			syscall.Close(fds[1])
-		}
+		closePair(&fds)
 		failureCleanup(sys)
 		return 0, e
 	}
@@ -160,6 +154,15 @@ func forkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err *Error)
 	}
 	failureCleanup(sys)
 	return 0, p.failure(&report, attr)
+}
+
+// closePair closes both ends of a pipe, if it was made.
+func closePair(fds *[2]int) {
+	for _, fd := range fds {
+		if fd >= 0 {
+			syscall.Close(fd)
+		}
+	}
 }
 
 // withDefaults returns attr and its Sys, the zero values for nil.

@@ -137,20 +137,15 @@ func cloneForHook(p *program, sys *SysProcAttr, report *childReport) (pid int, s
 	c.prog, c.base, c.report, c.pipe, c.execFD = &area.prog, unsafe.Pointer(&p.mem[0]), &area.report, -1, -1
 	c.os.mapPipe = [2]int{-1, -1}
 	c.os.act.hookPipe = [2]int{-1, -1}
-	c.os.act.ppid = syscall.Getpid()
+	c.os.act.ppid = p.decided.ppid
 	c.os.act.waitTimeout = unix.Timespec{Sec: 1}
 	c.os.running.Store(1)
-	args := cloneArgs{
-		flags:      uint64(cloneFlags(sys, hookPath)),
-		exitSignal: uint64(syscall.SIGCHLD),
-		stack:      uint64(uintptr(unsafe.Pointer(area)) + size - hookStackSize),
-		stackSize:  hookStackSize,
-		childTID:   uint64(uintptr(unsafe.Pointer(futexWord(&c.os.running)))),
-	}
-	if sys.UseCgroupFD {
-		args.flags |= unix.CLONE_INTO_CGROUP
-		args.cgroup = uint64(sys.CgroupFD)
-	}
+	args := newCloneArgs(&p.decided, sys)
+	// The area is not the goroutine's stack: its addresses can be numbers
+	// at once.
+	args.stack = uint64(uintptr(unsafe.Pointer(area)) + size - hookStackSize)
+	args.stackSize = hookStackSize
+	args.childTID = uint64(uintptr(unsafe.Pointer(futexWord(&c.os.running))))
 	upid, pidfd, err := cloneForHook1(c, sys, &args)
 	runtimeAfterFork()
 	if err != 0 {

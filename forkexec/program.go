@@ -370,6 +370,20 @@ func split64(v uint64) (lo, hi uintptr) { return uintptr(uint32(v)), uintptr(v >
 //go:nocheckptr
 func join64(lo, hi uintptr) uint64 { return uint64(uint32(lo)) | uint64(uint32(hi))<<32 }
 
+// addFiles adds the descriptor steps both kernels take in this order: the
+// descriptor to exec moved out of the way of Files (whose moves could
+// close it), Files moved into place, then CloseFDs by closeFDs, the way
+// this kernel closes from n up.
+func (b *builder) addFiles(sys *SysProcAttr, n int, closeFDs op) {
+	if sys.UseExecFD {
+		b.add(opParkExecFD, uintptr(sys.ExecFD))
+	}
+	b.add(opPlaceFiles)
+	if sys.CloseFDs {
+		b.add(closeFDs, uintptr(n))
+	}
+}
+
 // addTerminalToPtrace adds the steps both kernels have between the Files
 // shuffle and the last ones, in their order: Noctty and Setctty (after the
 // shuffle: here Ctty is an index into Files), RLIMIT_NOFILE restored,

@@ -98,18 +98,12 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 	if sys.NoNewPrivs {
 		b.add(opNoNewPrivs)
 	}
-	if sys.UseExecFD {
-		b.add(opParkExecFD, uintptr(sys.ExecFD))
+	// Closed outright: no error pipe is open to be kept.
+	closeFDs := opCloseFrom
+	if d.rfork {
+		closeFDs = opCloseFDsRange
 	}
-	b.add(opPlaceFiles)
-	if sys.CloseFDs {
-		// Closed outright: no error pipe is open to be kept.
-		if d.rfork {
-			b.add(opCloseFDsRange, uintptr(len(attr.Files)))
-		} else {
-			b.add(opCloseFrom, uintptr(len(attr.Files)))
-		}
-	}
+	b.addFiles(sys, len(attr.Files), closeFDs)
 	// TIOCSCTTY's argument: 0 (FreeBSD ignores it).
 	b.addTerminalToPtrace(sys, 0)
 	b.addExec(sys.UseExecFD, sys.ExecFD, sys.RetryTextBusy)

@@ -75,12 +75,13 @@ const (
 type decisions struct {
 	maps       idMapWriter
 	path       childPath
-	reportPipe bool // the child reports through a pipe, not memory
-	clone3     bool // clone3 rather than clone
+	reportPipe bool    // the child reports through a pipe, not memory
+	clone3     bool    // clone3 rather than clone
+	flags      uintptr // the clone flags, without the exit signal
 	// closeByProc: CloseFDs lists /proc/self/fd rather than calling
 	// close_range.
 	closeByProc bool
-	ppid        int // the parent's pid, when Pdeathsig is set
+	ppid        int // the parent's pid, when Pdeathsig is set or the child waits for the parent
 
 	// The reasons, for NewPlan.
 	pathWhy, reportWhy, clone3Why, closeWhy string
@@ -106,13 +107,13 @@ func decide(attr *ProcAttr, sys *SysProcAttr) (d decisions) {
 	default:
 		d.reportWhy = "the child runs in the parent's memory while the parent waits"
 	}
-	flags := cloneFlags(sys, d.path)
+	d.flags = cloneFlags(sys, d.path)
 	switch {
 	case d.path == ownStackPath || d.path == hookPath:
 		d.clone3, d.clone3Why = true, "only clone3 takes a stack with CLONE_CHILD_CLEARTID and a pidfd"
 	case sys.UseCgroupFD:
 		d.clone3, d.clone3Why = true, "only clone3 can place the child in a cgroup (UseCgroupFD)"
-	case flags&cloneNewTime != 0:
+	case d.flags&cloneNewTime != 0:
 		d.clone3, d.clone3Why = true, "CLONE_NEWTIME shares its bit with CSIGNAL in clone"
 	case forceClone3:
 		d.clone3, d.clone3Why = true, "forced by a test"
@@ -127,10 +128,10 @@ func decide(attr *ProcAttr, sys *SysProcAttr) (d decisions) {
 			d.closeWhy = "close_range(CLOSE_RANGE_CLOEXEC) answers"
 		}
 	}
-	if sys.Pdeathsig != 0 || d.path == ownStackPath {
+	if sys.Pdeathsig != 0 || d.path == ownStackPath || d.path == hookPath {
 		// The child compares its parent's pid with this one to find out
 		// whether the parent died before Pdeathsig was armed, or while
-		// it waited for the maps.
+		// it waited for the maps or the hook.
 		d.ppid = syscall.Getpid()
 	}
 	return d
@@ -260,18 +261,11 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 	if sys.UseLandlock {
 		b.add(opLandlock, uintptr(sys.LandlockFD), uintptr(sys.LandlockFlags))
 	}
-	// Out of the way of Files, whose moves could close it.
-	if sys.UseExecFD {
-		b.add(opParkExecFD, uintptr(sys.ExecFD))
+	closeFDs := opCloseFDsRange
+	if d.closeByProc {
+		closeFDs = opCloseFDsByProc
 	}
-	b.add(opPlaceFiles)
-	if sys.CloseFDs {
-		if d.closeByProc {
-			b.add(opCloseFDsByProc, uintptr(len(attr.Files)))
-		} else {
-			b.add(opCloseFDsRange, uintptr(len(attr.Files)))
-		}
-	}
+	b.addFiles(sys, len(attr.Files), closeFDs)
 	// TIOCSCTTY's argument: 1, steal the terminal if root.
 	b.addTerminalToPtrace(sys, 1)
 	// The filter judges the program's calls, not the setup's.
