@@ -52,6 +52,8 @@ func BenchmarkSetting(b *testing.B) {
 		skip string
 	}{
 		{name: "none"},
+		{name: "resetsignals", sys: SysProcAttr{ResetSignals: true}},
+		{name: "closefds", sys: SysProcAttr{CloseFDs: true}},
 		{name: "umask", sys: SysProcAttr{UseUmask: true, Umask: 0o22}},
 		{name: "rlimits", sys: SysProcAttr{Rlimits: []Rlimit{{Resource: syscall.RLIMIT_CORE}, {Resource: syscall.RLIMIT_FSIZE, Cur: 1 << 30, Max: 1 << 30}}}},
 		{name: "signalmask", sys: SysProcAttr{UseSignalMask: true, SignalMask: []syscall.Signal{syscall.SIGUSR1}}},

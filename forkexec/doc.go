@@ -161,6 +161,9 @@
 //     stop the child.
 //  5. Restore signals (runtime_AfterForkInChild): put the runtime's signal
 //     handlers back to SIG_DFL, then restore the spawning thread's mask.
+//     Not with ResetSignals: its step 25 resets every handler, these
+//     included, so signals stay blocked until then and the child saves
+//     the runtime's ~64 rt_sigaction calls.
 //     + With ParentHook, the child then lets the parent leave the fork
 //     hooks (see "The parent hook").
 //  6. + setns for JoinNamespaces, a user namespace first and a mount
@@ -206,7 +209,9 @@
 //     stdlib's place.
 //  25. + ResetSignals, then + SignalMask: last but ptrace, seccomp and
 //     exec, so that no step can install a handler or block a signal after
-//     them.
+//     them. A signal sent to the child during steps 5 to 24 is then
+//     pending, and acts (at its default action) when the reset unblocks
+//     it.
 //  26. ptrace(PTRACE_TRACEME), as late as possible, so that the tracer sees
 //     the exec and not the child's setup.
 //  27. + The seccomp filter, last, so that it judges the program's calls
@@ -396,7 +401,9 @@
 // handlers to SIG_DFL (runtime_AfterForkInChild). Handlers the program set
 // to SIG_IGN stay ignored across exec, as POSIX requires; ResetSignals
 // resets those too, and empties the mask, dispositions first, so that no
-// signal unblocked by the reset can reach an old handler.
+// signal unblocked by the reset can reach an old handler. Since it resets
+// the runtime's handlers as well, a child with ResetSignals skips the
+// runtime's reset and keeps every signal blocked until its own.
 //
 // The close-on-exec race, and ForkLock. A descriptor created without
 // O_CLOEXEC and marked close-on-exec a moment later leaks into any child

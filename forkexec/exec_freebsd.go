@@ -51,6 +51,8 @@ type SysProcAttr struct {
 	// in the syscall package, signals the parent ignores stay ignored in
 	// the child and the child starts with the spawning thread's signal
 	// mask.
+	// With it, signals stay blocked in the child from the clone until this
+	// reset: one sent during the setup acts then, at its default action.
 	ResetSignals bool
 
 	// CloseFDs makes the child close every descriptor numbered

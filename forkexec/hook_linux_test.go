@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
@@ -328,6 +329,51 @@ func TestParentHookSlowInNewPidNamespace(t *testing.T) {
 		}
 		if ws := wait(t, pid); !ws.Exited() || ws.ExitStatus() != 0 {
 			t.Errorf("child: %v", describe(ws))
+		}
+	})
+}
+
+// TestSignalDuringSetup: a SIGTERM sent to the child while it waits for
+// ParentHook, from a parent with a Notify for SIGTERM, kills it at its default action, without running a Go handler
+// in the child and without the program running. Without ResetSignals the
+// runtime's reset has unblocked it before the wait, so it kills the child
+// there; with ResetSignals signals stay blocked until the reset just
+// before exec, which sets SIGTERM to SIG_DFL first: the pending signal
+// then kills the child at that step.
+func TestSignalDuringSetup(t *testing.T) {
+	// With a Notify, the runtime's handler would not kill the child but
+	// queue the signal and return, and the program would run.
+	notified := make(chan os.Signal, 8)
+	signal.Notify(notified, syscall.SIGTERM)
+	defer signal.Stop(notified)
+	hookPaths(t, func(t *testing.T, path string) {
+		for _, reset := range []bool{false, true} {
+			t.Run("ResetSignals="+strconv.FormatBool(reset), func(t *testing.T) {
+				checkNoZombie(t)
+				before := openFDs(t)
+				hook := func(pid int) error { return syscall.Kill(pid, syscall.SIGTERM) }
+				sys := &forkexec.SysProcAttr{ParentHook: hook, ResetSignals: reset}
+				pid, r, err := startProbe(t, forkexec.Spawn, probePath, &forkexec.ProcAttr{Files: stdio(), Sys: sys})
+				if err != nil {
+					t.Fatal(err)
+				}
+				report, _ := io.ReadAll(r)
+				r.Close()
+				var ws syscall.WaitStatus
+				if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil {
+					t.Fatal(err)
+				}
+				if !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+					t.Errorf("wait status %#x (exited %v, code %d), want killed by SIGTERM", uint32(ws), ws.Exited(), ws.ExitStatus())
+				}
+				if len(report) != 0 {
+					t.Errorf("the program ran and reported %q", report)
+				}
+				checkNoZombie(t)
+				if after := openFDs(t); after != before {
+					t.Errorf("descriptors: %d before, %d after", before, after)
+				}
+			})
 		}
 	})
 }

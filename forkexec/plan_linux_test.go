@@ -38,7 +38,7 @@ func TestPlanOrder(t *testing.T) {
 		got = append(got, s.Step.String())
 	}
 	want := []string{
-		"set keepcaps", "write id map", "setsid", "restore signals", "unshare", "make / private", "chroot",
+		"set keepcaps", "write id map", "setsid", "unshare", "make / private", "chroot",
 		"setgroups", "setgid", "setuid", "set capabilities", "raise ambient capability", "chdir",
 		"set pdeathsig", "dup", "close fds", "detach ctty", "set ctty", "reset signal", "ptrace", "exec",
 	}
@@ -70,9 +70,37 @@ func TestPlanOrder(t *testing.T) {
 		}
 	}
 	text := plan.String()
-	for _, line := range []string{" 6 chroot /srv/root\n", "report: ", "id maps: the parent writes them"} {
+	for _, line := range []string{" 5 chroot /srv/root\n", "report: ", "id maps: the parent writes them"} {
 		if !strings.Contains(text, line) {
 			t.Errorf("String() lacks %q:\n%s", line, text)
+		}
+	}
+}
+
+// TestPlanRuntimeSignals: the runtime's reset of its handlers comes after
+// setsid, setpgid and the foreground, where the stdlib's child unblocks
+// signals; with ResetSignals it is left out, since the reset before exec
+// resets every handler, the runtime's included, and signals stay blocked
+// until then.
+func TestPlanRuntimeSignals(t *testing.T) {
+	for _, reset := range []bool{false, true} {
+		sys := &forkexec.SysProcAttr{Setsid: true, Setpgid: true, Chroot: "/srv", ResetSignals: reset}
+		plan, err := forkexec.NewPlan("/bin/true", nil, &forkexec.ProcAttr{Sys: sys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range plan.Steps {
+			if s.Step != forkexec.StepRestoreNofile { // where the original is known
+				got = append(got, s.Step.String())
+			}
+		}
+		want := "setsid, setpgid, restore signals, chroot, dup, exec"
+		if reset {
+			want = "setsid, setpgid, chroot, dup, reset signal, exec"
+		}
+		if g := strings.Join(got, ", "); g != want {
+			t.Errorf("ResetSignals %v: steps\n%s\nwant\n%s", reset, g, want)
 		}
 	}
 }

@@ -410,6 +410,22 @@ func (b *builder) addTerminalToPtrace(sys *SysProcAttr, cttyArg uintptr) {
 	}
 }
 
+// addRuntimeSignals adds the runtime's reset of its own handlers, which
+// unblocks signals for the rest of the child's steps, unless ResetSignals
+// is set. The signals a step can receive then stay blocked, with the
+// parent's handlers still installed, until opResetSignals: that step sets
+// every handler to SIG_DFL, the runtime's among them, before it empties
+// the mask, so the runtime's reset would only repeat about 64 system
+// calls (BenchmarkSetting/setting=resetsignals measures what is left). No
+// Go handler can run in the child either way: a signal is unblocked only
+// once its handler is SIG_DFL. TestSignalDuringSetup holds both orders to
+// that.
+func (b *builder) addRuntimeSignals(resetSignals bool) {
+	if !resetSignals {
+		b.add(opRuntimeSignals)
+	}
+}
+
 // addExec adds the exec: of argv0 or of the parked descriptor, retrying
 // ETXTBSY for retry if positive.
 func (b *builder) addExec(byFD bool, fd int, retry time.Duration) {

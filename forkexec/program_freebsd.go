@@ -81,7 +81,7 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 	if sys.Foreground {
 		b.add(opForeground, uintptr(sys.Ctty), uintptr(sys.Pgid))
 	}
-	b.add(opRuntimeSignals)
+	b.addRuntimeSignals(sys.ResetSignals)
 	// Raising a hard limit needs privilege: before setuid.
 	b.addRlimits(opRlimit, sys.Rlimits)
 	// Actions, before chroot and the credentials change, as on Linux.

@@ -172,10 +172,10 @@ func (b *builder) compileSteps(attr *ProcAttr, sys *SysProcAttr) {
 	if sys.Foreground {
 		b.add(opForeground, uintptr(sys.Ctty), uintptr(sys.Pgid))
 	}
-	// From here a signal can arrive, and finds no Go handler.
-	b.add(opRuntimeSignals)
-	// The runtime's hook above was the child's last use of the parent's
-	// runtime: a parent with a ParentHook may now leave the fork hooks.
+	b.addRuntimeSignals(sys.ResetSignals)
+	// The runtime's hook above, if any, was the child's last use of the
+	// parent's runtime: a parent with a ParentHook may now leave the fork
+	// hooks.
 	b.addReleaseParent(sys)
 	// Existing namespaces before new ones, which are then made inside
 	// them, and before the credentials change (see JoinNamespaces).
