@@ -3,7 +3,6 @@ package suite
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -61,10 +60,7 @@ func registerSettings() {
 			if f["error"] != "none" {
 				return []string{"start failed: " + f["error"]}
 			}
-			if !strings.HasPrefix(f["execfn"], "/dev/fd/") {
-				return []string{"execfn is " + f["execfn"] + ", want /dev/fd/N"}
-			}
-			return nil
+			return execByFD(f)
 		}})
 	registerSettingsLinuxLate(mask)
 	Register(Scenario{Name: "ext-retry-text-busy", Group: "extension", Doc: "RetryTextBusy with a program nobody writes: the exec succeeds at once",

@@ -169,3 +169,12 @@ func chrootProc(c *Ctx) error {
 // noNewPrivsFields is what the probe reports for a child with
 // no_new_privs set.
 var noNewPrivsFields = map[string]string{"no_new_privs": "1", "status.NoNewPrivs": "1"}
+
+// execByFD checks that the probe was run by descriptor (ext-execfd): its
+// AT_EXECFN is /dev/fd/N.
+func execByFD(f Fields) []string {
+	if !strings.HasPrefix(f["execfn"], "/dev/fd/") {
+		return []string{"execfn is " + f["execfn"] + ", want /dev/fd/N"}
+	}
+	return nil
+}
