@@ -87,3 +87,35 @@ func withSys(attr *syscall.ProcAttr) *forkexec.ProcAttr {
 	}
 	return a
 }
+
+// ToForkexec converts a syscall.ProcAttr into forkexec's mirror types,
+// field by field (nil stays nil; the extensions stay off). On Linux the
+// PidFD pointer is shared, so the caller sees the pidfd.
+func ToForkexec(a *syscall.ProcAttr) *forkexec.ProcAttr {
+	if a == nil {
+		return nil
+	}
+	fa := &forkexec.ProcAttr{Dir: a.Dir, Env: a.Env, Files: a.Files}
+	s := a.Sys
+	if s == nil {
+		return fa
+	}
+	fs := &forkexec.SysProcAttr{
+		Chroot:     s.Chroot,
+		Ptrace:     s.Ptrace,
+		Setsid:     s.Setsid,
+		Setpgid:    s.Setpgid,
+		Setctty:    s.Setctty,
+		Noctty:     s.Noctty,
+		Ctty:       s.Ctty,
+		Foreground: s.Foreground,
+		Pgid:       s.Pgid,
+		Pdeathsig:  s.Pdeathsig,
+	}
+	if c := s.Credential; c != nil {
+		fs.Credential = &forkexec.Credential{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups, NoSetGroups: c.NoSetGroups}
+	}
+	copySysOS(fs, s)
+	fa.Sys = fs
+	return fa
+}

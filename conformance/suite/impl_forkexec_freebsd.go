@@ -17,33 +17,6 @@ func (forkexecImpl) ForkExecExt(argv0 string, argv []string, attr *syscall.ProcA
 	return forkExecExt(argv0, argv, withSys(attr), ext)
 }
 
-// ToForkexec converts a syscall.ProcAttr into forkexec's mirror types,
-// field by field (nil stays nil; the extensions stay off).
-func ToForkexec(a *syscall.ProcAttr) *forkexec.ProcAttr {
-	if a == nil {
-		return nil
-	}
-	fa := &forkexec.ProcAttr{Dir: a.Dir, Env: a.Env, Files: a.Files}
-	s := a.Sys
-	if s == nil {
-		return fa
-	}
-	fs := &forkexec.SysProcAttr{
-		Chroot:     s.Chroot,
-		Ptrace:     s.Ptrace,
-		Setsid:     s.Setsid,
-		Setpgid:    s.Setpgid,
-		Setctty:    s.Setctty,
-		Noctty:     s.Noctty,
-		Ctty:       s.Ctty,
-		Foreground: s.Foreground,
-		Pgid:       s.Pgid,
-		Pdeathsig:  s.Pdeathsig,
-		Jail:       s.Jail,
-	}
-	if c := s.Credential; c != nil {
-		fs.Credential = &forkexec.Credential{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups, NoSetGroups: c.NoSetGroups}
-	}
-	fa.Sys = fs
-	return fa
-}
+// copySysOS copies the field of FreeBSD's SysProcAttr that Linux's lacks
+// (for ToForkexec).
+func copySysOS(fs *forkexec.SysProcAttr, s *syscall.SysProcAttr) { fs.Jail = s.Jail }

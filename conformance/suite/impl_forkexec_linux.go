@@ -27,40 +27,15 @@ func (forkexecImpl) ForkExecExt(argv0 string, argv []string, attr *syscall.ProcA
 	return forkExecExt(argv0, argv, a, ext)
 }
 
-// ToForkexec converts a syscall.ProcAttr into forkexec's mirror types,
-// field by field (nil stays nil; the extensions stay off). The PidFD
-// pointer is shared, so the caller sees the pidfd.
-func ToForkexec(a *syscall.ProcAttr) *forkexec.ProcAttr {
-	if a == nil {
-		return nil
-	}
-	fa := &forkexec.ProcAttr{Dir: a.Dir, Env: a.Env, Files: a.Files}
-	s := a.Sys
-	if s == nil {
-		return fa
-	}
-	fs := &forkexec.SysProcAttr{
-		Chroot:                     s.Chroot,
-		Ptrace:                     s.Ptrace,
-		Setsid:                     s.Setsid,
-		Setpgid:                    s.Setpgid,
-		Setctty:                    s.Setctty,
-		Noctty:                     s.Noctty,
-		Ctty:                       s.Ctty,
-		Foreground:                 s.Foreground,
-		Pgid:                       s.Pgid,
-		Pdeathsig:                  s.Pdeathsig,
-		Cloneflags:                 s.Cloneflags,
-		Unshareflags:               s.Unshareflags,
-		GidMappingsEnableSetgroups: s.GidMappingsEnableSetgroups,
-		AmbientCaps:                s.AmbientCaps,
-		UseCgroupFD:                s.UseCgroupFD,
-		CgroupFD:                   s.CgroupFD,
-		PidFD:                      s.PidFD,
-	}
-	if c := s.Credential; c != nil {
-		fs.Credential = &forkexec.Credential{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups, NoSetGroups: c.NoSetGroups}
-	}
+// copySysOS copies the fields of Linux's SysProcAttr that FreeBSD's
+// lacks (for ToForkexec). The PidFD pointer is shared, so the caller sees
+// the pidfd.
+func copySysOS(fs *forkexec.SysProcAttr, s *syscall.SysProcAttr) {
+	fs.Cloneflags, fs.Unshareflags = s.Cloneflags, s.Unshareflags
+	fs.GidMappingsEnableSetgroups = s.GidMappingsEnableSetgroups
+	fs.AmbientCaps = s.AmbientCaps
+	fs.UseCgroupFD, fs.CgroupFD = s.UseCgroupFD, s.CgroupFD
+	fs.PidFD = s.PidFD
 	conv := func(m []syscall.SysProcIDMap) []forkexec.SysProcIDMap {
 		if m == nil {
 			return nil
@@ -73,6 +48,4 @@ func ToForkexec(a *syscall.ProcAttr) *forkexec.ProcAttr {
 	}
 	fs.UidMappings = conv(s.UidMappings)
 	fs.GidMappings = conv(s.GidMappings)
-	fa.Sys = fs
-	return fa
 }

@@ -153,8 +153,10 @@ type Ctx struct {
 	names    map[int64]string
 	repl     [][2]string
 	ttyNr    int64
-	cgroup   string
 	cleanups []func()
+
+	//lint:ignore U1000 the run's cgroup exists on Linux only (cgroupDir, flattenOS)
+	cgroup string
 }
 
 // Skip returns the error a Setup returns to skip the scenario.
