@@ -408,10 +408,16 @@ int main(int argc, char **argv) {
 	int pdeath = -1, nnp = 0;
 	procctl(P_PID, getpid(), PROC_PDEATHSIG_STATUS, &pdeath);
 	out(",\"pdeathsig\":%d", pdeath);
+	/* -1: unknown (headers or kernel older than PROC_NO_NEW_PRIVS_*). */
+#ifdef PROC_NO_NEW_PRIVS_STATUS
 	if (procctl(P_PID, getpid(), PROC_NO_NEW_PRIVS_STATUS, &nnp) < 0)
 		out(",\"no_new_privs\":-1");
 	else
 		out(",\"no_new_privs\":%d", nnp == PROC_NO_NEW_PRIVS_ENABLE);
+#else
+	(void)nnp;
+	out(",\"no_new_privs\":-1");
+#endif
 #else
 	char v[256];
 	static const char *sigkeys[] = {"SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt"};
