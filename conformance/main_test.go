@@ -74,6 +74,8 @@ func TestExitStatus(t *testing.T) {
 		// The FreeBSD column is not run on Linux by design; that alone
 		// does not fail.
 		{"freebsd column", []string{"-arch", "host,freebsd", "-run", "^files-std$"}, 0, ""},
+		// ... but a table of the FreeBSD column alone ran nothing.
+		{"freebsd column alone", []string{"-arch", "freebsd", "-run", "^files-std$"}, 1, "no scenario ran on freebsd"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stdout, stderr, status := runCommand(t, bin, tc.args...)

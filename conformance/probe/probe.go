@@ -3,7 +3,10 @@
 // exec.
 //
 // The probe is C rather than Go because the Go runtime changes signal
-// handlers and the signal mask before main runs. It is compiled from the
+// handlers and the signal mask before main runs. It reads /proc and prctl
+// on Linux, sysctl and procctl on FreeBSD, where the fields with no
+// FreeBSD meaning (namespaces, cgroup, id maps, oom_score_adj, ...) are
+// absent from the report; the FreeBSD branch has not run on FreeBSD yet. It is compiled from the
 // embedded probe.c with the machine's C compiler (cc, or $CC), statically
 // when the C library allows it (cc -static) so that it can run inside a
 // chroot holding nothing but itself; otherwise dynamically, and chroot
@@ -159,8 +162,8 @@ type Report struct {
 	DevTTY      bool                 `json:"devtty"`
 	DevTTYPgrp  int                  `json:"devtty_pgrp"`
 	DevTTYErrno int                  `json:"devtty_errno"`
-	Signals     map[string]string    `json:"signals"` // SigPnd ShdPnd SigBlk SigIgn SigCgt hex masks
-	Status      map[string]string    `json:"status"`  // selected /proc/self/status lines
+	Signals     map[string]string    `json:"signals"` // SigPnd ShdPnd SigBlk SigIgn SigCgt hex masks (FreeBSD: no ShdPnd)
+	Status      map[string]string    `json:"status"`  // selected /proc/self/status lines (FreeBSD: Umask, TracerPid)
 	Pdeathsig   int                  `json:"pdeathsig"`
 	NoNewPrivs  int                  `json:"no_new_privs"`
 	Dumpable    int                  `json:"dumpable"`

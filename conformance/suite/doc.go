@@ -22,6 +22,33 @@
 // implementation; the driver judges them ([Judge]) into one [Result] per
 // scenario and column of the [Outcome].
 //
+// # FreeBSD
+//
+// The suite, the worker and the probe build for FreeBSD too; there the
+// host column is "freebsd", and on Linux that column reads "not run: no
+// FreeBSD host" (the Linux columns read "not run: no Linux host" on
+// FreeBSD; neither makes a run fail). On a FreeBSD host, as root, from a
+// checkout of this module:
+//
+//	pkg install -y go      # Go 1.26 or later (go.mod); cc (clang) is in the base system
+//	go run ./conformance   # the freebsd column; add -json > freebsd.json or -html report.html
+//
+// The probe is linked with cc -static against the base system's libc.a
+// (else dynamically, and the chroot scenarios are not run); as another
+// user the credential scenarios are "not run: needs root". FreeBSD runs
+// the scenarios of the SysProcAttr fields it has (credentials, sessions,
+// terminals, Pdeathsig, Ptrace, chroot, files, signals, parent state) and
+// the extensions forkexec has there (ResetSignals, CloseFDs, Spawn's
+// errors, Umask, Rlimits, SignalMask, NoNewPrivs, DirFD, ExecFD,
+// RetryTextBusy); the scenarios of Linux-only fields and features
+// (namespaces, capabilities, cgroups, pidfds, seccomp, hostname,
+// oom_score_adj) are not registered there (scenarios_linux.go). The probe
+// reports the same fields from sysctl and procctl, leaving out those with
+// no FreeBSD meaning. None of this has run on a FreeBSD host yet: it is
+// compiled and vetted for every FreeBSD target (.ci/freebsd.sh), and the
+// probe's FreeBSD branch is not even compiled here, as no FreeBSD headers
+// can be had on the Linux machines that build it.
+//
 // # Testing your own implementation
 //
 // From any module:
@@ -59,6 +86,10 @@
 //		Setup: func(c *suite.Ctx) error { c.Sys().Setsid = true; return nil },
 //	})
 //
+// A scenario of a SysProcAttr field or feature that only one kernel has
+// goes in a file of that kernel (scenarios_linux.go), registered from the
+// shared registration functions at its place in the table.
+//
 // Setup starts from a plain run of the probe (c.Argv0, c.Argv, c.Attr with
 // /dev/null on 0, 1, 2 and one environment variable) and changes what the
 // scenario is about. The run goes through the stdlib and the
@@ -93,10 +124,15 @@
 //
 // For a new SysProcAttr field of forkexec (NoNewPrivs, Umask, Rlimits,
 // Seccomp, ...): add a [Feature] constant; add a field to [Ext] with the
-// tag feature:"<name>" (any type: a bool, or the value to set); in the
-// forkexec adapter (impl_forkexec.go) list the feature in Features and
-// copy the field in ForkExecExt; then register its scenarios as above.
+// tag feature:"<name>" (any type: a bool, or the value to set), in
+// ext_linux.go and, if FreeBSD has it too, ext_freebsd.go; in the
+// forkexec adapter list the feature in Features (impl_forkexec_linux.go,
+// impl_forkexec_freebsd.go) and copy the field (forkExecExt in
+// impl_forkexec.go for a field both have, ForkExecExt of the kernel's file
+// otherwise); then register its scenarios as above.
 // Other implementations see them as "n/a" until they list the feature.
 // If the probe does not yet report what the feature changes, add it to
-// probe/c/probe.c and to [probe.Report] and flatten it in Ctx.flatten.
+// probe/c/probe.c (both branches, where FreeBSD has it) and to
+// [probe.Report] and flatten it in Ctx.flatten (or flattenOS, for a field
+// one kernel has).
 package suite

@@ -170,9 +170,10 @@ func unionKeys(a, b Fields) []string {
 // Config says what Run does. The zero Config runs every scenario natively
 // against the default implementation.
 type Config struct {
-	// Arches lists the columns: GOARCH values ("host" or the host's
-	// GOARCH runs natively, others under qemu-user) and "freebsd".
-	// Empty means the host only.
+	// Arches lists the columns: Linux GOARCH values ("host" or the
+	// host's GOARCH runs natively, others under qemu-user) and
+	// "freebsd" (native on a FreeBSD host, where it is "host"; not run
+	// on Linux). Empty means the host only.
 	Arches []string
 	// UnderTest names the implementation under test (see RegisterImpl);
 	// empty means DefaultUnderTest().
@@ -229,12 +230,20 @@ func allArches() []Arch {
 	return append(as, Arch{Name: FreeBSD})
 }
 
-// FreeBSD is the name of the FreeBSD column. The suite runs on Linux
-// only; on a Linux host the column says so rather than being left out.
+// FreeBSD is the name of the FreeBSD column. It runs natively on a
+// FreeBSD host (where it is the host column); on a Linux host it says so
+// rather than being left out, as the Linux columns do on FreeBSD.
 const FreeBSD = "freebsd"
 
-// freeBSDReason is the FreeBSD column's explanation.
-const freeBSDReason = "no FreeBSD host; the suite itself runs on Linux only: on FreeBSD, run go test ./forkexec as root (README)"
+// freeBSDReason is the FreeBSD column's explanation on Linux.
+const freeBSDReason = "no FreeBSD host (on FreeBSD, go run ./conformance runs this column: see README)"
+
+// linuxReason is a Linux column's explanation on FreeBSD.
+const linuxReason = "no Linux host (the Linux columns run on Linux, natively or under qemu-user)"
+
+// foreign reports whether column arch is of another system than this
+// one: never run here, by design.
+func foreign(arch string) bool { return (arch == FreeBSD) != (runtime.GOOS == "freebsd") }
 
 // AllArches is the list of column names "-arch all" stands for.
 func AllArches() []string {
@@ -293,8 +302,10 @@ func (o *Outcome) Bad() bool {
 }
 
 // EmptyColumns lists the columns where no scenario ran (every result is
-// not run, not applicable or an error), except the FreeBSD column on a
-// Linux host, which cannot run by design.
+// not run, not applicable or an error), except the columns of another
+// system (the FreeBSD column on a Linux host, the Linux columns on
+// FreeBSD), which cannot run by design, as long as some other column
+// ran: a table where nothing ran at all lists every column.
 func (o *Outcome) EmptyColumns() []string {
 	ran := map[string]bool{}
 	for _, r := range o.Results {
@@ -304,7 +315,7 @@ func (o *Outcome) EmptyColumns() []string {
 	}
 	var empty []string
 	for _, a := range o.Arches {
-		if !ran[a] && !(a == FreeBSD && runtime.GOOS != "freebsd") {
+		if !ran[a] && (!foreign(a) || len(ran) == 0) {
 			empty = append(empty, a)
 		}
 	}
@@ -431,8 +442,8 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 			if s0 != nil && s0.SoftNofile > 0 {
 				n := s0.SoftNofile
 				var rl syscall.Rlimit
-				if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) == nil && rl.Max <= n {
-					n = rl.Max / 2
+				if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) == nil && rlimitMax(rl) <= n {
+					n = rlimitMax(rl) / 2
 				}
 				args = append([]string{"/bin/sh", "-c", fmt.Sprintf(`ulimit -Sn %d && exec "$@"`, n), "sh"}, args...)
 			}
@@ -551,17 +562,17 @@ type workerCmd struct {
 // worker returns how to start a worker for arch, cross-compiling it if
 // needed, or why it cannot run (buildErr: because the build failed).
 func (cfg Config) worker(ctx context.Context, arch, tmp string, logf func(string, ...any)) (w workerCmd, why string, buildErr bool) {
-	if arch == FreeBSD {
-		if runtime.GOOS == "freebsd" {
-			return workerCmd{}, "this Linux-only suite was built for FreeBSD", false
-		}
+	switch {
+	case foreign(arch) && arch == FreeBSD:
 		return workerCmd{}, freeBSDReason, false
+	case foreign(arch):
+		return workerCmd{}, linuxReason, false
 	}
 	self, err := os.Executable()
 	if err != nil {
 		return workerCmd{}, "cannot find this program to start it as the worker: " + err.Error(), true
 	}
-	if arch == runtime.GOARCH {
+	if arch == HostArch() {
 		return workerCmd{argv: append([]string{self}, selfArgs()...)}, "", false
 	}
 	a, _ := lookupArch(arch)

@@ -1,9 +1,6 @@
 package suite
 
 import (
-	"golang.org/x/sys/unix"
-	"time"
-
 	"reflect"
 	"runtime"
 	"sort"
@@ -28,8 +25,11 @@ type Impl interface {
 // <impl> lacks <feature>".
 type Feature string
 
-// The features the suite knows. Adding one: add a constant here and a
-// field of [Ext] tagged with it, handle the field in the adapters that
+// The features the suite knows. Capabilities, Seccomp, Hostname,
+// OOMScoreAdj and JoinNamespaces exist on Linux only: the FreeBSD [Ext]
+// has no field for them. Adding one: add a constant here and a field of
+// [Ext] tagged with it (in ext_linux.go, and in ext_freebsd.go if FreeBSD
+// has it too), handle the field in the adapters that
 // have the feature, and write scenarios that set it (see the package
 // documentation).
 const (
@@ -79,56 +79,10 @@ const (
 	RetryTextBusy Feature = "RetryTextBusy"
 )
 
-// Namespace is an existing namespace for [Ext.JoinNamespaces]: a
-// descriptor of the parent and its CLONE_NEW* type.
-type Namespace struct {
-	FD, Type int
-}
-
 // Rlimit is one resource limit for [Ext.Rlimits].
 type Rlimit struct {
 	Resource int
 	Cur, Max uint64
-}
-
-// Ext asks the implementation under test for extensions. Each field is
-// tagged with the [Feature] it needs; a scenario that sets a field is not
-// applicable to an implementation without that feature.
-type Ext struct {
-	// ResetSignals: see the ResetSignals feature.
-	ResetSignals bool `feature:"ResetSignals"`
-	// CloseFDs: see the CloseFDs feature.
-	CloseFDs bool `feature:"CloseFDs"`
-	// StepErrors: start the child through the implementation's
-	// step-reporting entry point (forkexec.Spawn).
-	StepErrors bool `feature:"StepErrors"`
-	// Umask, if not nil: see the Umask feature (a pointer, so that 0 can
-	// be asked for).
-	Umask *int `feature:"Umask"`
-	// Rlimits: see the Rlimits feature.
-	Rlimits []Rlimit `feature:"Rlimits"`
-	// SignalMask, if not nil: see the SignalMask feature (empty: no
-	// signal blocked).
-	SignalMask []syscall.Signal `feature:"SignalMask"`
-	// NoNewPrivs: see the NoNewPrivs feature.
-	NoNewPrivs bool `feature:"NoNewPrivs"`
-	// OnlyCaps, if not nil: see the Capabilities feature.
-	OnlyCaps []uintptr `feature:"Capabilities"`
-	// Seccomp, if not nil: see the Seccomp feature.
-	Seccomp []unix.SockFilter `feature:"Seccomp"`
-	// Hostname: see the Hostname feature (the scenario makes the new UTS
-	// namespace).
-	Hostname string `feature:"Hostname"`
-	// DirFD, if not nil: see the DirFD feature.
-	DirFD *int `feature:"DirFD"`
-	// ExecFD, if not nil: see the ExecFD feature.
-	ExecFD *int `feature:"ExecFD"`
-	// OOMScoreAdj, if not nil: see the OOMScoreAdj feature.
-	OOMScoreAdj *int `feature:"OOMScoreAdj"`
-	// JoinNamespaces: see the JoinNamespaces feature.
-	JoinNamespaces []Namespace `feature:"JoinNamespaces"`
-	// RetryTextBusy: see the RetryTextBusy feature.
-	RetryTextBusy time.Duration `feature:"RetryTextBusy"`
 }
 
 // Features lists the features e asks for: those of its non-zero fields.
@@ -260,5 +214,11 @@ func DefaultUnderTest() string {
 	return "syscall"
 }
 
-// HostArch is the GOARCH of this build, the column "host" stands for.
-func HostArch() string { return runtime.GOARCH }
+// HostArch is the column "host" stands for: the GOARCH of this build on
+// Linux, [FreeBSD] on FreeBSD.
+func HostArch() string {
+	if runtime.GOOS == "freebsd" {
+		return FreeBSD
+	}
+	return runtime.GOARCH
+}

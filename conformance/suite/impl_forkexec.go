@@ -16,60 +16,6 @@ func (forkexecImpl) ForkExec(argv0 string, argv []string, attr *syscall.ProcAttr
 	return forkexec.ForkExec(argv0, argv, ToForkexec(attr))
 }
 
-func (forkexecImpl) Features() []Feature {
-	return []Feature{ResetSignals, CloseFDs, StepErrors, Umask, Rlimits, SignalMask, NoNewPrivs, Capabilities, Seccomp, Hostname, DirFD, ExecFD,
-		OOMScoreAdj, JoinNamespaces, RetryTextBusy}
-}
-
-func (forkexecImpl) ForkExecExt(argv0 string, argv []string, attr *syscall.ProcAttr, ext Ext) (int, error) {
-	a := ToForkexec(attr)
-	if a == nil {
-		a = &forkexec.ProcAttr{}
-	}
-	if a.Sys == nil {
-		a.Sys = &forkexec.SysProcAttr{}
-	}
-	a.Sys.ResetSignals = ext.ResetSignals
-	a.Sys.CloseFDs = ext.CloseFDs
-	if ext.Umask != nil {
-		a.Sys.UseUmask, a.Sys.Umask = true, *ext.Umask
-	}
-	for _, r := range ext.Rlimits {
-		a.Sys.Rlimits = append(a.Sys.Rlimits, forkexec.Rlimit{Resource: r.Resource, Cur: r.Cur, Max: r.Max})
-	}
-	if ext.SignalMask != nil {
-		a.Sys.UseSignalMask, a.Sys.SignalMask = true, ext.SignalMask
-	}
-	a.Sys.NoNewPrivs = ext.NoNewPrivs
-	if ext.OnlyCaps != nil {
-		a.Sys.Capabilities = forkexec.OnlyCaps(ext.OnlyCaps...)
-	}
-	a.Sys.SeccompFilter = ext.Seccomp
-	a.Sys.Hostname = ext.Hostname
-	if ext.DirFD != nil {
-		a.Sys.UseDirFD, a.Sys.DirFD = true, *ext.DirFD
-	}
-	if ext.ExecFD != nil {
-		a.Sys.UseExecFD, a.Sys.ExecFD = true, *ext.ExecFD
-	}
-	if ext.OOMScoreAdj != nil {
-		a.Sys.UseOOMScoreAdj, a.Sys.OOMScoreAdj = true, *ext.OOMScoreAdj
-	}
-	for _, n := range ext.JoinNamespaces {
-		a.Sys.JoinNamespaces = append(a.Sys.JoinNamespaces, forkexec.Namespace{FD: n.FD, Type: n.Type})
-	}
-	a.Sys.RetryTextBusy = ext.RetryTextBusy
-	if !ext.StepErrors {
-		return forkexec.ForkExec(argv0, argv, a)
-	}
-	pid, err := forkexec.Spawn(argv0, argv, a)
-	var fe *forkexec.Error
-	if errors.As(err, &fe) {
-		err = &StepError{Step: fe.Step.String(), Errno: fe.Errno, Err: err}
-	}
-	return pid, err
-}
-
 // rlimitKnown is the documented RLIMIT_NOFILE difference of forkexec.
 const rlimitKnown = "stdlib children get the soft RLIMIT_NOFILE saved at start-up; where forkexec cannot learn it from a traced stdlib child (ptrace refused, as under qemu-user; FreeBSD), its children inherit the raised value (documented)"
 
@@ -96,9 +42,55 @@ var Forkexec Extended = forkexecImpl{}
 
 func init() { RegisterImpl(Forkexec) }
 
+// forkExecExt applies the extensions both kernels have (the fields of
+// forkexec's SysProcAttr that Linux and FreeBSD share) and starts the
+// child; linux adds its own fields to a.Sys first.
+func forkExecExt(argv0 string, argv []string, a *forkexec.ProcAttr, ext Ext) (int, error) {
+	a.Sys.ResetSignals = ext.ResetSignals
+	a.Sys.CloseFDs = ext.CloseFDs
+	if ext.Umask != nil {
+		a.Sys.UseUmask, a.Sys.Umask = true, *ext.Umask
+	}
+	for _, r := range ext.Rlimits {
+		a.Sys.Rlimits = append(a.Sys.Rlimits, forkexec.Rlimit{Resource: r.Resource, Cur: r.Cur, Max: r.Max})
+	}
+	if ext.SignalMask != nil {
+		a.Sys.UseSignalMask, a.Sys.SignalMask = true, ext.SignalMask
+	}
+	a.Sys.NoNewPrivs = ext.NoNewPrivs
+	if ext.DirFD != nil {
+		a.Sys.UseDirFD, a.Sys.DirFD = true, *ext.DirFD
+	}
+	if ext.ExecFD != nil {
+		a.Sys.UseExecFD, a.Sys.ExecFD = true, *ext.ExecFD
+	}
+	a.Sys.RetryTextBusy = ext.RetryTextBusy
+	if !ext.StepErrors {
+		return forkexec.ForkExec(argv0, argv, a)
+	}
+	pid, err := forkexec.Spawn(argv0, argv, a)
+	var fe *forkexec.Error
+	if errors.As(err, &fe) {
+		err = &StepError{Step: fe.Step.String(), Errno: fe.Errno, Err: err}
+	}
+	return pid, err
+}
+
+// withSys returns ToForkexec(attr) with a SysProcAttr to add extensions to.
+func withSys(attr *syscall.ProcAttr) *forkexec.ProcAttr {
+	a := ToForkexec(attr)
+	if a == nil {
+		a = &forkexec.ProcAttr{}
+	}
+	if a.Sys == nil {
+		a.Sys = &forkexec.SysProcAttr{}
+	}
+	return a
+}
+
 // ToForkexec converts a syscall.ProcAttr into forkexec's mirror types,
-// field by field (nil stays nil; the extensions stay off). The PidFD
-// pointer is shared, so the caller sees the pidfd.
+// field by field (nil stays nil; the extensions stay off). On Linux the
+// PidFD pointer is shared, so the caller sees the pidfd.
 func ToForkexec(a *syscall.ProcAttr) *forkexec.ProcAttr {
 	if a == nil {
 		return nil
@@ -109,39 +101,21 @@ func ToForkexec(a *syscall.ProcAttr) *forkexec.ProcAttr {
 		return fa
 	}
 	fs := &forkexec.SysProcAttr{
-		Chroot:                     s.Chroot,
-		Ptrace:                     s.Ptrace,
-		Setsid:                     s.Setsid,
-		Setpgid:                    s.Setpgid,
-		Setctty:                    s.Setctty,
-		Noctty:                     s.Noctty,
-		Ctty:                       s.Ctty,
-		Foreground:                 s.Foreground,
-		Pgid:                       s.Pgid,
-		Pdeathsig:                  s.Pdeathsig,
-		Cloneflags:                 s.Cloneflags,
-		Unshareflags:               s.Unshareflags,
-		GidMappingsEnableSetgroups: s.GidMappingsEnableSetgroups,
-		AmbientCaps:                s.AmbientCaps,
-		UseCgroupFD:                s.UseCgroupFD,
-		CgroupFD:                   s.CgroupFD,
-		PidFD:                      s.PidFD,
+		Chroot:     s.Chroot,
+		Ptrace:     s.Ptrace,
+		Setsid:     s.Setsid,
+		Setpgid:    s.Setpgid,
+		Setctty:    s.Setctty,
+		Noctty:     s.Noctty,
+		Ctty:       s.Ctty,
+		Foreground: s.Foreground,
+		Pgid:       s.Pgid,
+		Pdeathsig:  s.Pdeathsig,
 	}
 	if c := s.Credential; c != nil {
 		fs.Credential = &forkexec.Credential{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups, NoSetGroups: c.NoSetGroups}
 	}
-	conv := func(m []syscall.SysProcIDMap) []forkexec.SysProcIDMap {
-		if m == nil {
-			return nil
-		}
-		out := make([]forkexec.SysProcIDMap, len(m))
-		for i, e := range m {
-			out[i] = forkexec.SysProcIDMap{ContainerID: e.ContainerID, HostID: e.HostID, Size: e.Size}
-		}
-		return out
-	}
-	fs.UidMappings = conv(s.UidMappings)
-	fs.GidMappings = conv(s.GidMappings)
+	copySysOS(fs, s)
 	fa.Sys = fs
 	return fa
 }

@@ -153,8 +153,10 @@ type Ctx struct {
 	names    map[int64]string
 	repl     [][2]string
 	ttyNr    int64
-	cgroup   string
 	cleanups []func()
+
+	//lint:ignore U1000 the run's cgroup exists on Linux only (cgroupDir, flattenOS)
+	cgroup string
 }
 
 // Skip returns the error a Setup returns to skip the scenario.
@@ -235,25 +237,17 @@ func (c *Ctx) Std() []uintptr {
 type Pty struct {
 	Master, Slave int
 	Name          string
-	TTYNr         int64 // the slave's device as /proc/PID/stat's tty_nr
+	TTYNr         int64 // the slave's device as the probe reports the controlling terminal (tty_nr)
 }
 
 // OpenPty opens a new pty (both ends close-on-exec, slave with O_NOCTTY
 // unless ctty is true) and registers it with the normalizer as $PTY.
 func (c *Ctx) OpenPty(ctty bool) (*Pty, error) {
-	m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	m, name, err := openPtyMaster()
 	if err != nil {
-		return nil, fmt.Errorf("open /dev/ptmx: %w", err)
+		return nil, err
 	}
 	c.Defer(func() { unix.Close(m) })
-	if err := unix.IoctlSetPointerInt(m, unix.TIOCSPTLCK, 0); err != nil {
-		return nil, fmt.Errorf("TIOCSPTLCK: %w", err)
-	}
-	n, err := unix.IoctlGetUint32(m, unix.TIOCGPTN)
-	if err != nil {
-		return nil, fmt.Errorf("TIOCGPTN: %w", err)
-	}
-	name := fmt.Sprintf("/dev/pts/%d", n)
 	flags := unix.O_RDWR | unix.O_CLOEXEC
 	if !ctty {
 		flags |= unix.O_NOCTTY
@@ -267,8 +261,7 @@ func (c *Ctx) OpenPty(ctty bool) (*Pty, error) {
 	if err := unix.Fstat(s, &st); err != nil {
 		return nil, err
 	}
-	maj, min := int64(unix.Major(uint64(st.Rdev))), int64(unix.Minor(uint64(st.Rdev)))
-	p := &Pty{Master: m, Slave: s, Name: name, TTYNr: (min & 0xff) | (maj << 8) | ((min &^ 0xff) << 12)}
+	p := &Pty{Master: m, Slave: s, Name: name, TTYNr: ttyNr(uint64(st.Rdev))}
 	c.ttyNr = p.TTYNr
 	c.Replace(name, "$PTY")
 	return p, nil
@@ -409,7 +402,7 @@ func WaitTimeout(pid int, d time.Duration) (syscall.WaitStatus, error) {
 	defer t.Stop()
 	var ws syscall.WaitStatus
 	for {
-		_, err := syscall.Wait4(pid, &ws, unix.WALL, nil)
+		_, err := syscall.Wait4(pid, &ws, waitAll, nil)
 		if err == syscall.EINTR {
 			continue
 		}
@@ -441,18 +434,9 @@ func DescribeError(err error) string {
 	return fmt.Sprintf("%T: %s", err, err.Error())
 }
 
-func countFDs() int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return -1
-	}
-	return len(ents)
-}
-
 var (
 	inodeRE = regexp.MustCompile(`^(pipe|socket|net|mnt|ipc|uts|pid|user|cgroup|time):\[\d+\]$`)
 	ptsRE   = regexp.MustCompile(`^/dev/pts/\d+$`)
-	shareRE = regexp.MustCompile(`(shared|master):\d+`)
 )
 
 func (c *Ctx) pid(rep *probe.Report, v int64) string {
@@ -555,8 +539,6 @@ func (c *Ctx) flatten(rep *probe.Report, f Fields, prefix string) {
 	}
 	set("pdeathsig", sigName(rep.Pdeathsig))
 	set("no_new_privs", strconv.Itoa(rep.NoNewPrivs))
-	set("dumpable", strconv.Itoa(rep.Dumpable))
-	set("keepcaps", strconv.Itoa(rep.Keepcaps))
 	for k, v := range rep.Rlimits {
 		set("rlimit."+k, v[0]+"/"+v[1])
 	}
@@ -568,27 +550,8 @@ func (c *Ctx) flatten(rep *probe.Report, f Fields, prefix string) {
 		set(fmt.Sprintf("fd.%d", fd.FD), v)
 	}
 	set("fd.count", strconv.Itoa(len(rep.FDs)))
-	for k, v := range rep.NS {
-		switch {
-		case v == "":
-			set("ns."+k, "")
-		case v == c.W.parentNS[k]:
-			set("ns."+k, "parent's")
-		default:
-			set("ns."+k, "new")
-		}
-	}
-	cg := strings.TrimSpace(rep.Cgroup)
-	if c.cgroup != "" {
-		cg = strings.ReplaceAll(cg, c.cgroup, "/$CGROUP")
-	}
-	set("cgroup", cg)
-	set("uid_map", strings.Join(strings.Fields(rep.UIDMap), " "))
-	set("gid_map", strings.Join(strings.Fields(rep.GIDMap), " "))
-	set("setgroups", strings.TrimSpace(rep.Setgroups))
-	set("root_mount", shareRE.ReplaceAllString(rep.RootMount, "$1:*"))
 	set("hostname", rep.Hostname)
-	set("oom_score_adj", rep.OOMScoreAdj)
+	c.flattenOS(rep, set)
 }
 
 func truncate(s string, n int) string {
@@ -607,12 +570,3 @@ func sigName(sig int) string {
 	}
 	return "SIG" + strconv.Itoa(sig)
 }
-
-// hostSigNames names signals in the generic Linux numbering used by the
-// native probe (x86 and asm-generic agree for 1..31), whatever the arch
-// of the worker that renders them.
-var hostSigNames = []string{"", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
-	"SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM",
-	"SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU",
-	"SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR",
-	"SIGSYS"}

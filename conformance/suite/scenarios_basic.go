@@ -370,15 +370,14 @@ func mkdir(c *Ctx, name string) string {
 	return p
 }
 
-// chroot prepares the run directory as a root: /proc bound in (so the
-// probe can read /proc/self) and a /sub directory; the program is /probe.
+// chroot prepares the run directory as a root: what the probe reads
+// there (on Linux /proc, bound in: see chrootProc) and a /sub directory;
+// the program is /probe.
 func chroot(c *Ctx, dir string) error {
-	proc := mkdir(c, "proc")
 	mkdir(c, "sub")
-	if err := syscall.Mount("/proc", proc, "", syscall.MS_BIND|syscall.MS_REC, ""); err != nil {
-		return c.Skip("cannot bind-mount /proc into the chroot: %v", err)
+	if err := chrootProc(c); err != nil {
+		return err
 	}
-	c.Defer(func() { syscall.Unmount(proc, syscall.MNT_DETACH) })
 	c.Attr.Sys = &syscall.SysProcAttr{Chroot: c.Run.Dir}
 	c.Attr.Dir = dir
 	c.Argv0 = "/probe"

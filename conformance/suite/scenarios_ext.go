@@ -98,11 +98,8 @@ func registerExtensions() {
 		stepError("err-noctty-not-tty", "detach ctty", syscall.ENOTTY, ""),
 		stepError("err-foreground-not-tty", "set foreground", syscall.ENOTTY, ""),
 		stepError("err-pdeathsig-invalid", "set pdeathsig", syscall.EINVAL, ""),
-		stepError("err-ambient-invalid", "raise ambient capability", syscall.EINVAL, ""),
-		stepError("err-unshare-invalid", "unshare", syscall.EINVAL, ""),
-		stepError("err-cgroupfd-bad", "clone", syscall.EBADF, ""),
-		stepError("err-uidmap-overlap", "write id map", syscall.EINVAL, ""),
 	)
+	Register(stepErrorsLinux()...)
 	s := stepError("err-cred-nonroot", "setgroups", syscall.EPERM, "")
 	s.Isolated, s.NeedsRoot = true, true // as err-cred-nonroot
 	Register(s)
@@ -123,7 +120,7 @@ func blockSignals(sigs ...syscall.Signal) error {
 	for _, s := range sigs {
 		sigsetAdd(&set, s)
 	}
-	return unix.PthreadSigmask(unix.SIG_BLOCK, &set, nil)
+	return blockThreadSignals(&set)
 }
 
 // expectAllDefault checks that every signal is SIG_DFL and unblocked.

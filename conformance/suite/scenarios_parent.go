@@ -44,7 +44,7 @@ func registerParent() {
 			sigsetAdd(&set, syscall.SIGUSR2)
 			sigsetAdd(&set, syscall.SIGTERM)
 			sigsetAdd(&set, syscall.Signal(38))
-			return unix.PthreadSigmask(unix.SIG_BLOCK, &set, nil)
+			return blockThreadSignals(&set)
 		}})
 	Register(Scenario{Name: "parent-umask", Group: "parent", Doc: "parent umask 077", Isolated: true,
 		Setup: func(c *Ctx) error {
@@ -58,16 +58,14 @@ func registerParent() {
 			c.Defer(func() { os.Chdir(old) })
 			return os.Chdir(mkdir(c, "elsewhere"))
 		}})
-	Register(Scenario{Name: "parent-no-new-privs", Group: "parent", Doc: "forking thread has PR_SET_NO_NEW_PRIVS", Isolated: true,
-		Setup: func(c *Ctx) error {
-			return unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-		}})
+	Register(Scenario{Name: "parent-no-new-privs", Group: "parent", Doc: parentNoNewPrivsDoc, Isolated: true,
+		Setup: func(c *Ctx) error { return setNoNewPrivs() }})
 	Register(Scenario{Name: "parent-rlimit-core", Group: "parent", Doc: "parent RLIMIT_CORE and RLIMIT_STACK changed", Isolated: true,
 		Setup: func(c *Ctx) error {
-			if err := syscall.Setrlimit(syscall.RLIMIT_CORE, &syscall.Rlimit{Cur: 4096, Max: 8192}); err != nil {
+			if err := syscall.Setrlimit(syscall.RLIMIT_CORE, rlimitOf(4096, 8192)); err != nil {
 				return err
 			}
-			return syscall.Setrlimit(syscall.RLIMIT_STACK, &syscall.Rlimit{Cur: 4 << 20, Max: ^uint64(0)})
+			return syscall.Setrlimit(syscall.RLIMIT_STACK, rlimitOf(4<<20, ^uint64(0)))
 		}})
 	Register(Scenario{Name: "parent-rlimit-startup", Group: "parent", Doc: "worker starts with soft RLIMIT_NOFILE 1024 < hard and never calls Setrlimit", Isolated: true,
 		SoftNofile: 1024, KeepNofile: true,

@@ -3,8 +3,6 @@ package suite
 import (
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -33,35 +31,8 @@ func registerSettings() {
 			"sig.SIGUSR1": "dfl+blocked", "sig.SIGTERM": "dfl+blocked", "sig.SIGUSR2": "dfl",
 		})})
 	Register(Scenario{Name: "ext-no-new-privs", Group: "extension", Doc: "NoNewPrivs (Go 1.28's field): the child has no_new_privs 1",
-		Ext: Ext{NoNewPrivs: true}, Setup: noSetup, Expect: expectFields(map[string]string{"no_new_privs": "1", "status.NoNewPrivs": "1"})})
-	Register(Scenario{Name: "ext-only-caps", Group: "extension", NeedsRoot: true,
-		Doc: "OnlyCaps(NET_BIND_SERVICE) as root: every set is that one capability",
-		Ext: Ext{OnlyCaps: []uintptr{unix.CAP_NET_BIND_SERVICE}}, Setup: noSetup,
-		Expect: expectFields(map[string]string{
-			"status.CapBnd": "0000000000000400", "status.CapPrm": "0000000000000400",
-			"status.CapEff": "0000000000000400", "status.CapInh": "0000000000000400",
-		})})
-	Register(Scenario{Name: "ext-only-caps-none", Group: "extension", NeedsRoot: true,
-		Doc: "OnlyCaps() as root: root keeps no capability across exec",
-		Ext: Ext{OnlyCaps: []uintptr{}}, Setup: noSetup,
-		Expect: expectFields(map[string]string{"status.CapBnd": "0000000000000000", "status.CapEff": "0000000000000000", "status.CapPrm": "0000000000000000"})})
-	Register(Scenario{Name: "ext-seccomp", Group: "extension", Doc: "a seccomp filter allowing everything, with NoNewPrivs: the child runs in seccomp mode 2",
-		NotUnderQemu: "qemu-user refuses seccomp (ENOSYS): a filter would judge the emulator's own calls",
-		Setup: func(c *Ctx) error {
-			c.Ext.NoNewPrivs = true
-			c.Ext.Seccomp = []unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW}}
-			return nil
-		},
-		Ext:    Ext{Seccomp: []unix.SockFilter{}},
-		Expect: expectFields(map[string]string{"status.Seccomp": "2", "no_new_privs": "1"})})
-	Register(Scenario{Name: "ext-hostname", Group: "extension", NeedsRoot: true, Doc: "Hostname in a new UTS namespace: the child's hostname",
-		NotUnderQemu: "qemu-user refuses clone's namespace flags (EINVAL)",
-		Ext:          Ext{Hostname: "conformance"},
-		Setup: func(c *Ctx) error {
-			c.Sys().Cloneflags |= syscall.CLONE_NEWUTS
-			return nil
-		},
-		Expect: expectFields(map[string]string{"hostname": "conformance", "ns.uts": "new"})})
+		Ext: Ext{NoNewPrivs: true}, Setup: noSetup, Expect: expectFields(noNewPrivsFields)})
+	registerSettingsLinux()
 	Register(Scenario{Name: "ext-dirfd", Group: "extension", Doc: "DirFD of a directory of the parent and Dir \"sub\": the child starts in its sub",
 		Setup: func(c *Ctx) error {
 			dir := filepath.Join(c.Run.Dir, "dirfd")
@@ -89,32 +60,9 @@ func registerSettings() {
 			if f["error"] != "none" {
 				return []string{"start failed: " + f["error"]}
 			}
-			if !strings.HasPrefix(f["execfn"], "/dev/fd/") {
-				return []string{"execfn is " + f["execfn"] + ", want /dev/fd/N"}
-			}
-			return nil
+			return execByFD(f)
 		}})
-	Register(Scenario{Name: "ext-oom-score-adj", Group: "extension", Doc: "OOMScoreAdj 500: the child's oom_score_adj",
-		Ext: Ext{OOMScoreAdj: mask(500)}, Setup: noSetup, Expect: expectFields(map[string]string{"oom_score_adj": "500"})})
-	Register(Scenario{Name: "ext-join-uts", Group: "extension", NeedsRoot: true,
-		Doc:          "JoinNamespaces: the UTS namespace of another process, which has one of its own: the child is in it",
-		NotUnderQemu: "the holder needs clone's namespace flags, which qemu-user refuses",
-		Setup: func(c *Ctx) error {
-			holder, err := syscall.ForkExec("/bin/sleep", []string{"sleep", "60"}, &syscall.ProcAttr{Sys: &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWUTS}})
-			if err != nil {
-				return c.Skip("no holder process: %v", err)
-			}
-			c.Defer(func() {
-				syscall.Kill(holder, syscall.SIGKILL)
-				var ws syscall.WaitStatus
-				syscall.Wait4(holder, &ws, 0, nil)
-			})
-			fd := int(c.MustOpen("/proc/"+strconv.Itoa(holder)+"/ns/uts", syscall.O_RDONLY, 0))
-			c.Ext.JoinNamespaces = []Namespace{{FD: fd, Type: syscall.CLONE_NEWUTS}}
-			return nil
-		},
-		Ext:    Ext{JoinNamespaces: []Namespace{}},
-		Expect: expectFields(map[string]string{"ns.uts": "new"})})
+	registerSettingsLinuxLate(mask)
 	Register(Scenario{Name: "ext-retry-text-busy", Group: "extension", Doc: "RetryTextBusy with a program nobody writes: the exec succeeds at once",
 		Ext: Ext{RetryTextBusy: time.Second}, Setup: noSetup, Expect: expectFields(map[string]string{})})
 }

@@ -76,15 +76,7 @@ func TestMirrorTypes(t *testing.T) {
 			t.Errorf("%s: syscall has %v, forkexec has %v", sf.Name, sf.Type, ff.Type)
 		}
 	}
-	pid := 5
-	in := &syscall.ProcAttr{Dir: "d", Env: []string{"e"}, Files: []uintptr{1}, Sys: &syscall.SysProcAttr{
-		Chroot: "c", Credential: &syscall.Credential{Uid: 1, Gid: 2, Groups: []uint32{3}, NoSetGroups: true},
-		Ptrace: true, Setsid: true, Setpgid: true, Setctty: true, Noctty: true, Ctty: 4, Foreground: true,
-		Pgid: 6, Pdeathsig: syscall.SIGUSR1, Cloneflags: 7, Unshareflags: 8,
-		UidMappings:                []syscall.SysProcIDMap{{ContainerID: 1, HostID: 2, Size: 3}},
-		GidMappings:                []syscall.SysProcIDMap{{ContainerID: 4, HostID: 5, Size: 6}},
-		GidMappingsEnableSetgroups: true, AmbientCaps: []uintptr{9}, UseCgroupFD: true, CgroupFD: 10, PidFD: &pid,
-	}}
+	in := &syscall.ProcAttr{Dir: "d", Env: []string{"e"}, Files: []uintptr{1}, Sys: mirrorInput()}
 	out := suite.ToForkexec(in)
 	sv, fv := reflect.ValueOf(*in.Sys), reflect.ValueOf(*out.Sys)
 	for i := 0; i < st.NumField(); i++ {

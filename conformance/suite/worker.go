@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -157,39 +154,6 @@ func (w *Worker) runTimeout() time.Duration {
 		return 40 * time.Second
 	}
 	return time.Minute
-}
-
-// killChildren SIGKILLs every process whose parent is this one.
-func killChildren() {
-	me := strconv.Itoa(os.Getpid())
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(data)
-		if i := strings.LastIndexByte(s, ')'); i >= 0 {
-			if f := strings.Fields(s[i+1:]); len(f) > 1 && f[1] == me {
-				syscall.Kill(pid, syscall.SIGKILL)
-			}
-		}
-	}
-}
-
-func readNS() map[string]string {
-	m := map[string]string{}
-	ents, _ := os.ReadDir("/proc/self/ns")
-	for _, e := range ents {
-		if t, err := os.Readlink(filepath.Join("/proc/self/ns", e.Name())); err == nil {
-			m[e.Name()] = t
-		}
-	}
-	return m
 }
 
 // parentPidName names the worker's own pid, process group and session.

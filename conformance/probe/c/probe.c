@@ -2,14 +2,24 @@
  * probe: reports, as JSON, exactly what the process inherited from the
  * fork/exec implementation under test.
  *
+ * On Linux it reads /proc and prctl. On FreeBSD (#ifdef __FreeBSD__) it
+ * asks sysctl (kern.proc.pid's kinfo_proc, kern.proc.filedesc,
+ * kern.proc.umask) and procctl for the same fields, and leaves out those
+ * with no FreeBSD meaning (namespaces, cgroup, id maps, mount
+ * propagation, oom_score_adj, dumpable, keepcaps, capabilities, seccomp,
+ * the Linux-only resource limits). The FreeBSD branch has not run on a
+ * FreeBSD host; it is compile-checked only where a FreeBSD sysroot is at
+ * hand (see .ci/freebsd.sh).
+ *
  * Reporting channel: the probe takes no argument, variable or descriptor
  * of its own. It writes its report to "report.json" in the directory of
  * the path it was executed as (AT_EXECFN, the pathname given to execve,
  * which is independent of argv, env and the fd table). The suite gives
  * every run its own directory holding a hard link to the probe, so the
  * report lands next to it; inside a chroot the path is interpreted in the
- * new root. Everything is gathered first, from /proc and read-only system
- * calls; only then is the report file opened (O_CLOEXEC), written to a
+ * new root (on FreeBSD, AT_EXECPATH: the kernel's absolute path of the
+ * file). Everything is gathered first, from /proc or sysctl and read-only
+ * system calls; only then is the report file opened (O_CLOEXEC), written to a
  * temporary name and renamed into place, so its own descriptor never
  * appears in the report and a reader never sees a partial report.
  *
@@ -28,7 +38,15 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
+#ifdef __FreeBSD__
+#include <sys/param.h>
+#include <sys/procctl.h>
+#include <sys/sysctl.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#else
 #include <sys/prctl.h>
+#endif
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -78,6 +96,7 @@ static void jstr(const char *s) {
 	out("\"");
 }
 
+#ifndef __FreeBSD__
 static char *readfile(const char *path) {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -143,16 +162,32 @@ static void status_field(const char *status, const char *key, char *dst, size_t 
 	}
 }
 
+#endif
+
 static const struct {
 	const char *name;
 	int res;
 } limits[] = {
+#ifdef __FreeBSD__
+	{"AS", RLIMIT_AS},         {"CORE", RLIMIT_CORE},       {"CPU", RLIMIT_CPU},
+	{"DATA", RLIMIT_DATA},     {"FSIZE", RLIMIT_FSIZE},     {"MEMLOCK", RLIMIT_MEMLOCK},
+	{"NOFILE", RLIMIT_NOFILE}, {"NPROC", RLIMIT_NPROC},     {"RSS", RLIMIT_RSS},
+	{"STACK", RLIMIT_STACK},   {"SBSIZE", RLIMIT_SBSIZE},   {"NPTS", RLIMIT_NPTS},
+	{"SWAP", RLIMIT_SWAP},
+#ifdef RLIMIT_KQUEUES
+	{"KQUEUES", RLIMIT_KQUEUES},
+#endif
+#ifdef RLIMIT_UMTXP
+	{"UMTXP", RLIMIT_UMTXP},
+#endif
+#else
 	{"AS", RLIMIT_AS},         {"CORE", RLIMIT_CORE},       {"CPU", RLIMIT_CPU},
 	{"DATA", RLIMIT_DATA},     {"FSIZE", RLIMIT_FSIZE},     {"LOCKS", RLIMIT_LOCKS},
 	{"MEMLOCK", RLIMIT_MEMLOCK}, {"MSGQUEUE", RLIMIT_MSGQUEUE}, {"NICE", RLIMIT_NICE},
 	{"NOFILE", RLIMIT_NOFILE}, {"NPROC", RLIMIT_NPROC},     {"RSS", RLIMIT_RSS},
 	{"RTPRIO", RLIMIT_RTPRIO}, {"RTTIME", RLIMIT_RTTIME},   {"SIGPENDING", RLIMIT_SIGPENDING},
 	{"STACK", RLIMIT_STACK},
+#endif
 };
 
 static void jrlim(rlim_t v) {
@@ -162,12 +197,112 @@ static void jrlim(rlim_t v) {
 		out("\"%llu\"", (unsigned long long)v);
 }
 
+#ifdef __FreeBSD__
+/* kinfo_proc of this process (kern.proc.pid.<pid>), or NULL. */
+static struct kinfo_proc *fbsd_proc(void) {
+	static struct kinfo_proc kp;
+	int mib[4] = {CTL_KERN, KERN_PROC, KERN_PROC_PID, (int)getpid()};
+	size_t len = sizeof kp;
+	if (sysctl(mib, 4, &kp, &len, NULL, 0) < 0 || len < sizeof kp)
+		return NULL;
+	return &kp;
+}
+
+/* The descriptor table (kern.proc.filedesc.<pid>): packed kinfo_file
+ * records, each kf_structsize long; *n gets the byte count. */
+static char *fbsd_files(size_t *n) {
+	int mib[4] = {CTL_KERN, KERN_PROC, KERN_PROC_FILEDESC, (int)getpid()};
+	for (int try = 0; try < 4; try++) {
+		size_t len = 0;
+		if (sysctl(mib, 4, NULL, &len, NULL, 0) < 0)
+			return NULL;
+		len = len * 4 / 3 + 4096;
+		char *b = malloc(len);
+		if (!b)
+			return NULL;
+		if (sysctl(mib, 4, b, &len, NULL, 0) == 0) {
+			*n = len;
+			return b;
+		}
+		free(b);
+		if (errno != ENOMEM)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* The record of descriptor fd (or KF_FD_TYPE_ROOT, ...), or NULL. */
+static struct kinfo_file *fbsd_file(char *files, size_t n, int fd) {
+	for (size_t off = 0; files && off + 3 * sizeof(int) <= n;) {
+		struct kinfo_file *kf = (struct kinfo_file *)(files + off);
+		if (kf->kf_structsize <= 0 || (size_t)kf->kf_structsize > n - off)
+			break;
+		if (kf->kf_fd == fd)
+			return kf;
+		off += kf->kf_structsize;
+	}
+	return NULL;
+}
+
+/* A signal set's first 64 signals as the hex mask /proc/self/status
+ * shows (signal n is bit n-1); FreeBSD's numbering, not Linux's. */
+static void jsigset(const char *key, const sigset_t *s, int first) {
+	unsigned long long m = (unsigned long long)s->__bits[0] | ((unsigned long long)s->__bits[1] << 32);
+	out("%s\"%s\":\"%016llx\"", first ? "" : ",", key, m);
+}
+
+/* An open descriptor's target, in the form readlink of /proc/self/fd/N
+ * gives on Linux: the path of a file, pipe:[ino], socket:[ino]. */
+static void jtarget(int fd, struct kinfo_file *kf) {
+	struct stat st;
+	char t[PATH_MAX + 64];
+	if (!kf) {
+		out("null");
+		return;
+	}
+	switch (kf->kf_type) {
+	case KF_TYPE_PIPE:
+	case KF_TYPE_SOCKET:
+		snprintf(t, sizeof t, "%s:[%llu]", kf->kf_type == KF_TYPE_PIPE ? "pipe" : "socket",
+			 fstat(fd, &st) == 0 ? (unsigned long long)st.st_ino : 0ULL);
+		break;
+	case KF_TYPE_VNODE:
+	case KF_TYPE_FIFO:
+#ifdef KF_TYPE_PTS
+	case KF_TYPE_PTS:
+#endif
+#ifdef KF_TYPE_DEV
+	case KF_TYPE_DEV:
+#endif
+		if (kf->kf_path[0]) {
+			jstr(kf->kf_path);
+			return;
+		}
+		snprintf(t, sizeof t, "unnamed:[type %d]", kf->kf_type);
+		break;
+	default:
+		snprintf(t, sizeof t, "anon:[type %d]", kf->kf_type);
+	}
+	jstr(t);
+}
+#endif
+
 int main(int argc, char **argv) {
 	(void)argc;
 	/* Everything inherited is read before anything is written. */
+#ifdef __FreeBSD__
+	static char execpath[PATH_MAX + 1];
+	const char *execfn = NULL;
+	if (elf_aux_info(AT_EXECPATH, execpath, sizeof execpath) == 0 && execpath[0])
+		execfn = execpath;
+	struct kinfo_proc *kp = fbsd_proc();
+	size_t nfiles = 0;
+	char *files = fbsd_files(&nfiles);
+#else
 	const char *execfn = (const char *)getauxval(AT_EXECFN);
 	char *status = readfile("/proc/self/status");
 	char *stat = readfile("/proc/self/stat");
+#endif
 
 	out("{");
 	out("\"argv\":[");
@@ -194,7 +329,12 @@ int main(int argc, char **argv) {
 	out(",\"cwd\":");
 	jstr(getcwd(cwd, sizeof cwd) ? cwd : NULL);
 	out(",\"root\":");
+#ifdef __FreeBSD__
+	struct kinfo_file *rootf = fbsd_file(files, nfiles, KF_FD_TYPE_ROOT);
+	jstr(rootf && rootf->kf_path[0] ? rootf->kf_path : NULL);
+#else
 	jlink("/proc/self/root");
+#endif
 
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
@@ -210,17 +350,26 @@ int main(int argc, char **argv) {
 	out(",\"pid\":%d,\"ppid\":%d,\"pgid\":%d,\"sid\":%d", (int)getpid(), (int)getppid(),
 	    (int)getpgid(0), (int)getsid(0));
 
+	long long tty_nr = -1, tpgid = -1;
+#ifdef __FreeBSD__
+	/* The controlling terminal's dev_t (NODEV: none, reported as 0, as
+	 * Linux's tty_nr) and its foreground group. */
+	if (kp) {
+		tty_nr = kp->ki_tdev == NODEV ? 0 : (long long)kp->ki_tdev;
+		tpgid = kp->ki_tpgid;
+	}
+#else
 	/* /proc/self/stat: fields 7 (tty_nr) and 8 (tpgid), after the comm. */
-	long tty_nr = -1, tpgid = -1;
 	if (stat) {
 		char *p = strrchr(stat, ')');
 		if (p) {
 			char st;
 			int ppid, pgrp, sess;
-			sscanf(p + 1, " %c %d %d %d %ld %ld", &st, &ppid, &pgrp, &sess, &tty_nr, &tpgid);
+			sscanf(p + 1, " %c %d %d %d %lld %lld", &st, &ppid, &pgrp, &sess, &tty_nr, &tpgid);
 		}
 	}
-	out(",\"tty_nr\":%ld,\"tpgid\":%ld", tty_nr, tpgid);
+#endif
+	out(",\"tty_nr\":%lld,\"tpgid\":%lld", tty_nr, tpgid);
 	/* The controlling terminal's foreground group, via /dev/tty. */
 	int tfd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	if (tfd >= 0) {
@@ -231,6 +380,45 @@ int main(int argc, char **argv) {
 	}
 
 	/* Signals: dispositions and masks straight from the kernel. */
+#ifdef __FreeBSD__
+	/* kinfo_proc: pending, blocked (the only thread's), ignored, caught;
+	 * FreeBSD has no separate shared-pending set. Of /proc/self/status's
+	 * other lines, the umask (kern.proc.umask) and the tracer's pid. */
+	out(",\"signals\":{");
+	if (kp) {
+		jsigset("SigPnd", &kp->ki_siglist, 1);
+		jsigset("SigBlk", &kp->ki_sigmask, 0);
+		jsigset("SigIgn", &kp->ki_sigignore, 0);
+		jsigset("SigCgt", &kp->ki_sigcatch, 0);
+	}
+	out("}");
+	out(",\"status\":{");
+	int umib[4] = {CTL_KERN, KERN_PROC, KERN_PROC_UMASK, (int)getpid()};
+	unsigned short um;
+	size_t umlen = sizeof um;
+	int sfirst = 1;
+	if (sysctl(umib, 4, &um, &umlen, NULL, 0) == 0) {
+		out("\"Umask\":\"%04o\"", (unsigned)um);
+		sfirst = 0;
+	}
+	if (kp)
+		out("%s\"TracerPid\":\"%d\"", sfirst ? "" : ",", (int)kp->ki_tracer);
+	out("}");
+
+	int pdeath = -1, nnp = 0;
+	procctl(P_PID, getpid(), PROC_PDEATHSIG_STATUS, &pdeath);
+	out(",\"pdeathsig\":%d", pdeath);
+	/* -1: unknown (headers or kernel older than PROC_NO_NEW_PRIVS_*). */
+#ifdef PROC_NO_NEW_PRIVS_STATUS
+	if (procctl(P_PID, getpid(), PROC_NO_NEW_PRIVS_STATUS, &nnp) < 0)
+		out(",\"no_new_privs\":-1");
+	else
+		out(",\"no_new_privs\":%d", nnp == PROC_NO_NEW_PRIVS_ENABLE);
+#else
+	(void)nnp;
+	out(",\"no_new_privs\":-1");
+#endif
+#else
 	char v[256];
 	static const char *sigkeys[] = {"SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt"};
 	out(",\"signals\":{");
@@ -256,6 +444,7 @@ int main(int argc, char **argv) {
 	out(",\"no_new_privs\":%d", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
 	out(",\"dumpable\":%d", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
 	out(",\"keepcaps\":%d", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
+#endif
 
 	out(",\"rlimits\":{");
 	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
@@ -275,6 +464,34 @@ int main(int argc, char **argv) {
 
 	/* Open descriptors. The directory stream's own fd is skipped. */
 	out(",\"fds\":[");
+#ifdef __FreeBSD__
+	/* In the table's order, which is numeric. */
+	int ffirst = 1;
+	for (size_t off = 0; files && off + 3 * sizeof(int) <= nfiles;) {
+		struct kinfo_file *kf = (struct kinfo_file *)(files + off);
+		if (kf->kf_structsize <= 0 || (size_t)kf->kf_structsize > nfiles - off)
+			break;
+		off += kf->kf_structsize;
+		int fd = kf->kf_fd;
+		if (fd < 0)
+			continue;
+		out("%s{\"fd\":%d,\"target\":", ffirst ? "" : ",", fd);
+		ffirst = 0;
+		jtarget(fd, kf);
+		int fdfl = fcntl(fd, F_GETFD), fl = fcntl(fd, F_GETFL);
+		out(",\"cloexec\":%s,\"flags\":%d", (fdfl >= 0 && (fdfl & FD_CLOEXEC)) ? "true" : "false", fl);
+		if (isatty(fd))
+			out(",\"tty\":true,\"tcgetpgrp\":%d", (int)tcgetpgrp(fd));
+		out("}");
+	}
+	out("]");
+	/* No namespaces, cgroup, id maps, mount propagation or oom_score_adj:
+	 * left out. */
+	char host[256] = "";
+	gethostname(host, sizeof host);
+	out(",\"hostname\":");
+	jstr(host);
+#else
 	DIR *d = opendir("/proc/self/fd");
 	if (d) {
 		int self = dirfd(d), first = 1;
@@ -378,6 +595,7 @@ int main(int argc, char **argv) {
 	}
 	out(",\"oom_score_adj\":");
 	jstr(oom);
+#endif
 	/* Where the report was made, for the run's header (not compared). */
 	struct utsname u;
 	char kernel[sizeof u.sysname + sizeof u.release + sizeof u.machine + 4] = "";
@@ -386,8 +604,10 @@ int main(int argc, char **argv) {
 	out(",\"kernel\":");
 	jstr(kernel);
 	char libc[64];
-#ifdef __GLIBC__
+#if defined(__GLIBC__)
 	snprintf(libc, sizeof libc, "glibc %d.%d", __GLIBC__, __GLIBC_MINOR__);
+#elif defined(__FreeBSD__)
+	snprintf(libc, sizeof libc, "FreeBSD libc (__FreeBSD_version %d)", __FreeBSD_version);
 #else
 	snprintf(libc, sizeof libc, "not glibc (C library version unknown)");
 #endif
