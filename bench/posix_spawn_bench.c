@@ -8,11 +8,13 @@
  *
  *   BenchmarkSpawnWait/prog=static/attr=none/heap=0/par=1/impl=posix_spawn-2  N  X ns/op
  *
- * Usage: posix_spawn_bench -static PATH [-heap NAME] [-t SECONDS] [-cpu N]
+ * Usage: posix_spawn_bench -static PATH [-heap NAME] [-t SECONDS] [-cpu N] [-only S]
  *   -static  the static no-op program (prog=static); prog=true is /bin/true
  *   -heap    heap size made resident before timing: 0, 1GiB, 4GiB, ...
  *   -t       seconds per case (default 1)
  *   -cpu     the -N suffix Go prints (its GOMAXPROCS); 1 prints none
+ *   -only    run only the cases whose name contains S (e.g. par=8), so that
+ *            a process measured from outside (perf stat) runs nothing else
  *
  * Cases: spawn+wait (1 and 8 threads, static and /bin/true), the spawn call
  * alone (waitpid untimed), and attr=closefds: 1000 extra close-on-exec
@@ -43,6 +45,7 @@ static char *envp[] = {"PATH=/usr/bin:/bin", "LANG=C", NULL};
 static double benchtime = 1.0;
 static int cpu = 1;
 static const char *heapname = "0";
+static const char *only; /* -only: a substring of the case names to run */
 
 static int64_t now_ns(void) {
 	struct timespec ts;
@@ -101,6 +104,10 @@ static void *worker(void *arg) {
 
 static void run(const char *bench, const char *prog, const char *attr, const char *path,
                 posix_spawn_file_actions_t *fa, int par, int calls_only) {
+	char name[256];
+	snprintf(name, sizeof name, "%s/prog=%s/attr=%s/heap=%s/par=%d", bench, prog, attr, heapname, par);
+	if (only && !strstr(name, only))
+		return;
 	struct kase k = {.path = path, .fa = fa, .calls_only = calls_only};
 	pthread_t th[64];
 	once(&k); /* warm up, as Go's run of b.N=1 */
@@ -118,8 +125,7 @@ static void run(const char *bench, const char *prog, const char *attr, const cha
 	char suffix[16] = "";
 	if (cpu > 1)
 		snprintf(suffix, sizeof suffix, "-%d", cpu);
-	printf("Benchmark%s/prog=%s/attr=%s/heap=%s/par=%d/impl=posix_spawn%s \t%8ld\t%12.0f ns/op\n",
-	       bench, prog, attr, heapname, par, suffix, n, ns);
+	printf("Benchmark%s/impl=posix_spawn%s \t%8ld\t%12.0f ns/op\n", name, suffix, n, ns);
 	fflush(stdout);
 }
 
@@ -150,8 +156,10 @@ int main(int argc, char **argv) {
 			benchtime = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "-cpu"))
 			cpu = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "-only"))
+			only = argv[i + 1];
 		else {
-			fprintf(stderr, "usage: posix_spawn_bench -static PATH [-heap SIZE] [-t SECONDS] [-cpu N]\n");
+			fprintf(stderr, "usage: posix_spawn_bench -static PATH [-heap SIZE] [-t SECONDS] [-cpu N] [-only S]\n");
 			return 2;
 		}
 	}

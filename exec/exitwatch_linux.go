@@ -58,7 +58,7 @@ func (w *exitWatcher) watch(pidfd int) {
 	// os.NewFile registers a descriptor with the poller only if it is
 	// non-blocking; for a pidfd, O_NONBLOCK also makes waitid return
 	// EAGAIN rather than sleep.
-	unix.SetNonblock(pidfd, true)
+	setNonblock(pidfd)
 	w.pidfd = os.NewFile(uintptr(pidfd), "pidfd")
 }
 

@@ -253,7 +253,7 @@ func (c *Cmd) copyPipe(childWrites bool) (child uintptr, ours *os.File, err erro
 		childEnd, ourEnd, name = p[1], p[0], "|1"
 	}
 	c.childFDs = append(c.childFDs, childEnd)
-	syscall.SetNonblock(ourEnd, true) // os.NewFile polls only non-blocking descriptors
+	setNonblock(ourEnd) // os.NewFile polls only non-blocking descriptors
 	ours = os.NewFile(uintptr(ourEnd), name)
 	return uintptr(childEnd), ours, nil
 }
@@ -300,4 +300,11 @@ func closeAll[F io.Closer](files []F) {
 	for _, f := range files {
 		f.Close()
 	}
+}
+
+// setNonblock makes a descriptor this package just made (a pipe end, a
+// pidfd) non-blocking with one fcntl: it has no other status flag to keep,
+// so there is none to read first as syscall.SetNonblock does.
+func setNonblock(fd int) {
+	syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFL, syscall.O_NONBLOCK)
 }
