@@ -109,3 +109,26 @@ func TestRecordRoundTrip(t *testing.T) {
 		t.Errorf("format 3: error %v, want a refusal naming the format", err)
 	}
 }
+
+// TestHTMLWholeColumn: a column not run at all (FreeBSD on Linux) is
+// explained once in the page, not only on hover.
+func TestHTMLWholeColumn(t *testing.T) {
+	o := outcome("a")
+	o.Arches = append(o.Arches, "freebsd")
+	for _, s := range []string{"files-std", "setsid"} {
+		o.Results = append(o.Results, suite.Result{Scenario: s, Group: "g", Arch: "freebsd", Status: suite.NotRun, Reason: "no FreeBSD host"})
+	}
+	var b strings.Builder
+	if err := suite.WriteHTML(&b, o, nil); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if n := strings.Count(page, "<dt id="); n != 2 {
+		t.Errorf("%d detail entries, want 2 (the freebsd column, setsid)", n)
+	}
+	for _, want := range []string{`<span class="notrun">every scenario [freebsd]</span></dt><dd>not run: no FreeBSD host</dd>`, `<a href="#d0">-</a>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q:\n%s", want, page)
+		}
+	}
+}
