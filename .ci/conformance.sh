@@ -4,10 +4,11 @@
 # (plus the FreeBSD column, not run here), fails when forkexec
 # differs from syscall.ForkExec where it must not or when a column runs
 # nothing, and checks that the HTML report renders (headless Chromium).
-# Run from the repository root, as root. Measured on 2 shared cores: 9
-# minutes on an empty Go build cache (cross-compiling 8 workers, under a
-# load of 12-15), 1 to 2 minutes warm; plus the installs on a fresh machine
-# (qemu-user about 15 s, chromium a minute or two).
+# Run from the repository root, as root. Measured on 2 shared cores: 170 s
+# on an empty Go build cache (cross-compiling 8 workers, load about 3; 9
+# minutes once under a load of 12-15), about 1 minute warm; plus the
+# installs on a fresh machine (qemu-user about 15 s, chromium a minute or
+# two).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -182,6 +182,27 @@ func TestCompareAndHTML(t *testing.T) {
 	}
 }
 
+// TestCompareTwoRuns: two runs on one machine compare equal, among them
+// the scenarios whose errors name a path in the run's own directory
+// (masked as $RUN when recorded) and one with such a path in its fields.
+func TestCompareTwoRuns(t *testing.T) {
+	bin := buildCommand(t)
+	const run = "^(ext-spawn-(missing-program|enoexec|dir-missing|chroot-missing)|err-(missing-program|enoexec|dir-missing|chroot-missing)|files-park-keeps-inherited)$"
+	stdout, stderr, status := runCommand(t, bin, "-json", "-run", run)
+	if status != 0 {
+		t.Fatalf("-json: exit status %d\n%s", status, stderr)
+	}
+	if !strings.Contains(stdout, "exec $RUN/nope") {
+		t.Errorf("recorded errors do not show the run directory as $RUN:\n%.3000s", stdout)
+	}
+	rec := filepath.Join(t.TempDir(), "run.json")
+	os.WriteFile(rec, []byte(stdout), 0o644)
+	out, stderr, status := runCommand(t, bin, "-compare", rec, "-run", run)
+	if status != 0 || !strings.Contains(out, "no change in 9 results") {
+		t.Errorf("second run against the first: status %d, want no change:\n%s%s", status, out, stderr)
+	}
+}
+
 // TestNonRoot runs the credential scenarios as nobody: not run, needing
 // root, and the run passes.
 func TestNonRoot(t *testing.T) {

@@ -5,11 +5,13 @@
 #   bash conformance/screenshot.sh report.html report.png [WIDTHxHEIGHT]
 #
 # Run from the repository root. Exits non-zero when Chromium fails or the
-# screenshot does not show the grid (conformance/internal/pngcheck).
+# screenshot does not show the grid (conformance/internal/pngcheck). The
+# default size holds the whole page of an -arch all report of 170
+# scenarios (grid and details), as in README's conformance/report.png.
 set -euo pipefail
 html=$(realpath "$1")
 png=$2
-size=${3:-1100x3600}
+size=${3:-1100x4520}
 chromium=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$chromium" ]; then
 	echo "screenshot.sh: no chromium (apt-get install chromium)" >&2

@@ -9,7 +9,8 @@ import (
 	"strings"
 )
 
-// ReadOutcome reads an Outcome recorded as JSON (the command's -json).
+// ReadOutcome reads an Outcome recorded as JSON (the command's -json), in
+// [RecordFormat] or an earlier format; a later format is an error.
 func ReadOutcome(path string) (*Outcome, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -277,7 +277,9 @@ type Environment struct {
 	Date string `json:"date"`
 }
 
-// Outcome is the result of a Run.
+// Outcome is the result of a Run. Its JSON (the command's -json, read
+// back by [ReadOutcome]) is described at [RecordFormat]: the fields a
+// scenario's outcome has on most arches are written once.
 type Outcome struct {
 	// Arches in column order.
 	Arches []string `json:"arches"`

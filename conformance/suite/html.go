@@ -88,7 +88,9 @@ var htmlTmpl = template.Must(template.New("report").
 
 // WriteHTML writes o as a self-contained HTML page: a scenario x arch
 // grid coloured by verdict, the detail of each cell on hover and, for
-// every cell that is not plainly same or ok, in a list below. With old
+// every cell that is not plainly same or ok, in a list below (once for a
+// column whose every cell has the same detail; not for the other cells
+// not run or not applicable). With old
 // (may be nil), cells whose verdict or outcome changed are outlined.
 func WriteHTML(w io.Writer, o, old *Outcome) error {
 	page := htmlPage{UnderTest: o.UnderTest, Probe: o.Probe, Env: o.Env.Summary(o.Arches),
@@ -110,6 +112,31 @@ func WriteHTML(w io.Writer, o, old *Outcome) error {
 	order, byScen := o.grid()
 	group := ""
 	detailOf := map[string]int{} // scenario NUL text -> index in page.Details
+	// addDetail adds arch to the detail entry of scenario and text,
+	// making it if it is new, and returns the entry's id.
+	addDetail := func(scenario, text, class, arch string) string {
+		text = strings.TrimSpace(text)
+		i, ok := detailOf[scenario+"\x00"+text]
+		if !ok {
+			i = len(page.Details)
+			detailOf[scenario+"\x00"+text] = i
+			page.Details = append(page.Details, htmlDetail{ID: fmt.Sprintf("d%d", i), Scenario: scenario,
+				Class: class, Text: text})
+		}
+		page.Details[i].Arches = append(page.Details[i].Arches, arch)
+		return page.Details[i].ID
+	}
+	// A column whose every cell has the same explanation (the FreeBSD
+	// column on Linux: not run, no FreeBSD host) is explained once, at
+	// the top of the details, as in the text table: its reason is then
+	// in the page itself, not only on hover.
+	whole := o.wholeColumns(order, byScen)
+	wholeID := map[string]string{} // arch -> id of its detail entry
+	for _, a := range o.Arches {
+		if d, ok := whole[a]; ok {
+			wholeID[a] = addDetail("every scenario", d, statusClass[byScen[order[0]][a].Status], a)
+		}
+	}
 	for _, n := range order {
 		row := htmlRow{Scenario: n}
 		if s := Lookup(n); s != nil {
@@ -122,22 +149,14 @@ func WriteHTML(w io.Writer, o, old *Outcome) error {
 				row.Group = group
 			}
 			c := htmlCell{Label: cell(r), Class: statusClass[r.Status], Changed: changed[n+"\x00"+a]}
-			if d := detail(r); d != "" {
-				c.Title = d
-				if r.Status != NotRun && r.Status != NotApplicable {
-					// One entry per scenario and text, naming every
-					// arch that has it.
-					text := strings.TrimSpace(d)
-					i, ok := detailOf[n+"\x00"+text]
-					if !ok {
-						i = len(page.Details)
-						detailOf[n+"\x00"+text] = i
-						page.Details = append(page.Details, htmlDetail{ID: fmt.Sprintf("d%d", i), Scenario: n,
-							Class: c.Class, Text: text})
-					}
-					page.Details[i].Arches = append(page.Details[i].Arches, a)
-					c.Anchor = page.Details[i].ID
-				}
+			c.Title = detail(r)
+			switch {
+			case wholeID[a] != "":
+				c.Anchor = wholeID[a]
+			case c.Title != "" && r.Status != NotRun && r.Status != NotApplicable:
+				// One entry per scenario and text, naming every arch
+				// that has it.
+				c.Anchor = addDetail(n, c.Title, c.Class, a)
 			}
 			row.Cells = append(row.Cells, c)
 		}

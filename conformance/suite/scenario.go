@@ -348,6 +348,7 @@ func (w *Worker) runImpl(s *Scenario, impl Impl) (rec Record) {
 		if rec.Fields != nil {
 			rec.Fields["parent.fd_leak"] = strconv.Itoa(countFDs() - before)
 		}
+		c.maskRecord(&rec)
 	}()
 	<-done
 	return rec
@@ -468,6 +469,58 @@ func (c *Ctx) path(s string) string {
 		return "/dev/pts/*"
 	}
 	return s
+}
+
+// maskRecord replaces the run's per-run paths (its run directory, the
+// worker's directory, a pty's name) with their placeholders wherever they
+// occur in rec's fields, violations and error, such as in an error
+// message naming a path in the run directory: what a run records is then
+// the same from one run to the next, so that two runs on one machine
+// compare equal (-compare), and the table, JSON and HTML show the masked
+// form. Whole-path values were masked already (path); a name relative to
+// the worker's directory is masked only there, as a whole value.
+func (c *Ctx) maskRecord(rec *Record) {
+	for k, v := range rec.Fields {
+		rec.Fields[k] = c.maskText(v)
+	}
+	for i, v := range rec.Violations {
+		rec.Violations[i] = c.maskText(v)
+	}
+	rec.Error = c.maskText(rec.Error)
+}
+
+// maskText replaces each absolute path registered with Replace where it
+// occurs in s as a whole path or a prefix of one (followed by the end, a
+// slash or a character that cannot continue a file name here).
+func (c *Ctx) maskText(s string) string {
+	for _, r := range c.repl {
+		if !strings.HasPrefix(r[0], "/") || !strings.Contains(s, r[0]) {
+			continue
+		}
+		var b strings.Builder
+		rest := s
+		for {
+			i := strings.Index(rest, r[0])
+			if i < 0 {
+				b.WriteString(rest)
+				break
+			}
+			end := i + len(r[0])
+			if end == len(rest) || !isNameByte(rest[end]) {
+				b.WriteString(rest[:i])
+				b.WriteString(r[1])
+			} else {
+				b.WriteString(rest[:end])
+			}
+			rest = rest[end:]
+		}
+		s = b.String()
+	}
+	return s
+}
+
+func isNameByte(b byte) bool {
+	return b == '.' || b == '-' || b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
 }
 
 func (c *Ctx) flatten(rep *probe.Report, f Fields, prefix string) {

@@ -117,27 +117,14 @@ func Table(w io.Writer, o *Outcome) {
 	// Details, with arches sharing the same text merged; an arch whose
 	// every cell has the same explanation is explained once.
 	first := true
-	whole := map[string]bool{}
+	whole := o.wholeColumns(order, byScen)
 	for _, a := range o.Arches {
-		d0 := ""
-		same := len(order) > 1
-		for i, n := range order {
-			d := detail(byScen[n][a])
-			if i == 0 {
-				d0 = d
-			}
-			if d == "" || d != d0 {
-				same = false
-				break
-			}
-		}
-		if same {
+		if d, ok := whole[a]; ok {
 			if first {
 				fmt.Fprintln(w, "\ndetails:")
 				first = false
 			}
-			fmt.Fprintf(w, "  every scenario [%s]: %s\n", a, d0)
-			whole[a] = true
+			fmt.Fprintf(w, "  every scenario [%s]: %s\n", a, d)
 		}
 	}
 	for _, n := range order {
@@ -145,7 +132,7 @@ func Table(w io.Writer, o *Outcome) {
 		texts := map[string][]string{}
 		var keys []string
 		for _, a := range o.Arches {
-			if whole[a] {
+			if _, ok := whole[a]; ok {
 				continue
 			}
 			d := detail(row[a])
@@ -219,6 +206,30 @@ func (e Environment) Summary(arches []string) string {
 		s += ", " + e.Date
 	}
 	return s
+}
+
+// wholeColumns maps each arch whose every cell (of two or more) has the
+// same explanation, such as "not run: no FreeBSD host", to that
+// explanation, which the table and the page then give once.
+func (o *Outcome) wholeColumns(order []string, byScen map[string]map[string]Result) map[string]string {
+	whole := map[string]string{}
+	if len(order) < 2 {
+		return whole
+	}
+	for _, a := range o.Arches {
+		d0 := detail(byScen[order[0]][a])
+		same := d0 != ""
+		for _, n := range order[1:] {
+			if detail(byScen[n][a]) != d0 {
+				same = false
+				break
+			}
+		}
+		if same {
+			whole[a] = d0
+		}
+	}
+	return whole
 }
 
 // grid returns the scenario names in row order and each one's results by
