@@ -35,9 +35,7 @@ func (c *Cmd) startProcess() error {
 	// reused: FindProcess gets a pidfd of it for the os package (through
 	// pidfd_open), which then signals and reaps through that.
 	c.Process, _ = os.FindProcess(pid)
-	if c.exit.cloned >= 0 {
-		c.exit.watch(c.exit.cloned)
-	}
+	c.exit.watching = c.exit.cloned >= 0
 	return nil
 }
 
@@ -47,29 +45,31 @@ var pollExits = true
 
 // exitWatcher waits for a child to exit without holding a thread: its
 // pidfd, made non-blocking, is registered with the runtime's poller, and
-// a pidfd is readable once its process has exited. The zero value watches
-// nothing, and its wait returns at once.
+// a pidfd is readable once its process has exited. The registration waits
+// until a wait finds the child still running: a command whose output
+// ended has usually exited by the time Wait looks, and then its pidfd
+// never reaches the poller (two epoll_ctl calls, two fcntl and an
+// *os.File saved). The zero value watches nothing, and its wait returns at
+// once.
 type exitWatcher struct {
-	cloned int      // where clone stores the pidfd
-	pidfd  *os.File // the pidfd, on the poller
-}
-
-func (w *exitWatcher) watch(pidfd int) {
-	// os.NewFile registers a descriptor with the poller only if it is
-	// non-blocking; for a pidfd, O_NONBLOCK also makes waitid return
-	// EAGAIN rather than sleep.
-	setNonblock(pidfd)
-	w.pidfd = os.NewFile(uintptr(pidfd), "pidfd")
+	cloned   int      // where clone stores the pidfd
+	watching bool     // cloned is a pidfd, ours to close
+	polled   *os.File // cloned on the poller, once a wait needed it
 }
 
 // wait returns once the child has exited, leaving it to be reaped. If the
 // pidfd cannot be polled it returns at once, and the caller's blocking
 // wait does the waiting.
 func (w *exitWatcher) wait() {
-	if w.pidfd == nil {
+	if !w.watching || childExited(uintptr(w.cloned)) {
 		return
 	}
-	conn, err := w.pidfd.SyscallConn()
+	// os.NewFile registers a descriptor with the poller only if it is
+	// non-blocking; for a pidfd, O_NONBLOCK also makes waitid return
+	// EAGAIN rather than sleep.
+	setNonblock(w.cloned)
+	w.polled = os.NewFile(uintptr(w.cloned), "pidfd")
+	conn, err := w.polled.SyscallConn()
 	if err != nil {
 		return
 	}
@@ -92,11 +92,15 @@ func childExited(pidfd uintptr) bool {
 	return true
 }
 
+// close closes the pidfd, through the poller if it is registered there.
 func (w *exitWatcher) close() {
-	if w.pidfd != nil {
-		w.pidfd.Close()
-		w.pidfd = nil
+	switch {
+	case w.polled != nil:
+		w.polled.Close()
+	case w.watching:
+		syscall.Close(w.cloned)
 	}
+	w.watching, w.polled = false, nil
 }
 
 // waitForExit waits for the process pid, not necessarily a child, to

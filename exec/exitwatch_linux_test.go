@@ -33,7 +33,7 @@ func TestWaitHoldsNoThread(t *testing.T) {
 		if err := cmds[i].Start(); err != nil {
 			t.Fatal(err)
 		}
-		if cmds[i].exit.pidfd == nil {
+		if !cmds[i].exit.watching {
 			t.Fatal("no pidfd watcher: kernel without pidfds?")
 		}
 	}
@@ -109,8 +109,8 @@ func TestWithoutPidFD(t *testing.T) {
 	c := Command("/bin/sh", "-c", "echo out; exit 2")
 	out, err := c.Output()
 	var ee *ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 2 || string(out) != "out\n" || c.exit.pidfd != nil {
-		t.Fatalf("%q %v (watcher %v)", out, err, c.exit.pidfd)
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || string(out) != "out\n" || c.exit.watching {
+		t.Fatalf("%q %v (watching %v)", out, err, c.exit.watching)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c = CommandContext(ctx, "/bin/sleep", "100")
