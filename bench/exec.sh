@@ -19,9 +19,11 @@
 #   PAR8=1         also Run from 8 goroutines (BenchmarkRunParallel8,
 #                  impl=exec and exec_inherit) against posix_spawn's par=8
 #   PUBLISH=1      also copy the table to bench/results/exec.md
+#   REPORT_ONLY=1  only remake the table from bench/out/exec's rounds
 #
 # Output: bench/out/exec/round-N.txt and ratios.md: per case, the median of
-# the per-round ratios and their range, and allocations per call.
+# the per-round ratios, their interquartile range and their extremes, and
+# allocations per call.
 set -euo pipefail
 
 bench=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +35,7 @@ CASES=${CASES:-Output|RunBuffer|RunBufferInherit}
 PAR8=${PAR8:-1}
 PUBLISH=${PUBLISH:-0}
 
+if [ "${REPORT_ONLY:-0}" != 1 ]; then
 rm -rf "$out"
 mkdir -p "$out"
 ${CC:-cc} -static -O2 -o "$out/noop" "$bench/noop.c"
@@ -69,6 +72,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		"${s%%:*}" "${s#*:}"
 	done >"$f"
 done
+fi
 
 # ratios: per round, exec/osexec for each BenchmarkCalls case, and
 # exec (and exec_inherit) at par 8 over posix_spawn at par 8.
@@ -76,6 +80,10 @@ awk -v rounds="$ROUNDS" '
 function median(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
 	return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+}
+# spread: the interquartile range and the extremes of a, sorted by median.
+function spread(a, n) {
+	return sprintf("%.3f-%.3f [%.3f-%.3f]", a[int((n+3)/4)], a[int((3*n+1)/4)], a[1], a[n])
 }
 FNR == 1 { round++ }
 /^BenchmarkCalls\// {
@@ -88,7 +96,7 @@ FNR == 1 { round++ }
 }
 /impl=posix_spawn/ { par["posix_spawn", round] = $3 }
 END {
-	printf "Median of %d per-round ratios [min-max], each implementation in its own process, the order alternating.\n\n", rounds
+	printf "Median of %d per-round ratios, then their interquartile range and [extremes]; each implementation in its own process, the order alternating.\n\n", rounds
 	print "| case | exec ns/call | os/exec ns/call | exec/os/exec | allocs exec, os/exec |"
 	print "|---|---|---|---|---|"
 	for (c in cases) {
@@ -97,17 +105,17 @@ END {
 			ratio[++n] = ns[c, "exec", r] / ns[c, "osexec", r]; e[++m] = ns[c, "exec", r]; o[++k] = ns[c, "osexec", r]
 		}
 		if (!n) continue
-		lo = hi = ratio[1]; for (i = 1; i <= n; i++) { if (ratio[i] < lo) lo = ratio[i]; if (ratio[i] > hi) hi = ratio[i] }
-		printf "| %s | %.0f | %.0f | **%.3f** [%.3f-%.3f] | %s, %s |\n", c, median(e, m), median(o, k), median(ratio, n), lo, hi, allocs[c, "exec"], allocs[c, "osexec"]
+		med = median(ratio, n)
+		printf "| %s | %.0f | %.0f | **%.3f** %s | %s, %s |\n", c, median(e, m), median(o, k), med, spread(ratio, n), allocs[c, "exec"], allocs[c, "osexec"]
+		delete ratio
 	}
-	for (impl in par) {} # (awk has no set of first keys: list the two below)
 	split("exec exec_inherit", names, " ")
 	for (x = 1; x <= 2; x++) {
 		name = names[x]; n = 0
 		for (r = 1; r <= rounds; r++) if ((name, r) in par && ("posix_spawn", r) in par) ratio2[++n] = par[name, r] / par["posix_spawn", r]
 		if (!n) continue
-		lo = hi = ratio2[1]; for (i = 1; i <= n; i++) { if (ratio2[i] < lo) lo = ratio2[i]; if (ratio2[i] > hi) hi = ratio2[i] }
-		printf "| Run, 8 goroutines (impl=%s) / posix_spawn+waitpid, 8 threads | | | **%.3f** [%.3f-%.3f] | |\n", name, median(ratio2, n), lo, hi
+		med = median(ratio2, n)
+		printf "| Run, 8 goroutines (impl=%s) / posix_spawn+waitpid, 8 threads | | | **%.3f** %s | |\n", name, med, spread(ratio2, n)
 		delete ratio2
 	}
 }' "$out"/round-*.txt >"$out/ratios.md"
