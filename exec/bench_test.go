@@ -119,18 +119,31 @@ func BenchmarkCalls(b *testing.B) {
 	}
 }
 
+// par8Env is the environment of BenchmarkRunParallel8's children: the one
+// bench/posix_spawn_bench.c gives its own, so that both exec the same
+// strings.
+var par8Env = []string{"PATH=/usr/bin:/bin", "LANG=C"}
+
 // BenchmarkRunParallel8: Run() from 8 goroutines at once, for throughput
 // (compare with bench/posix_spawn_bench's par=8 case, 8 threads each in
-// posix_spawn and waitpid).
+// posix_spawn and waitpid, with the same environment).
 func BenchmarkRunParallel8(b *testing.B) {
 	path := noopPath(b)
 	impl := map[string]func() error{
-		"exec":   func() error { return Command(path).Run() },
-		"osexec": func() error { return stdexec.Command(path).Run() },
+		"exec": func() error {
+			c := Command(path)
+			c.Env = par8Env
+			return c.Run()
+		},
+		"osexec": func() error {
+			c := stdexec.Command(path)
+			c.Env = par8Env
+			return c.Run()
+		},
 		// Without CloseFDs and ResetSignals, as forkexec's own benchmarks.
 		"exec_inherit": func() error {
 			c := Command(path)
-			c.InheritFDs, c.InheritSignals = true, true
+			c.Env, c.InheritFDs, c.InheritSignals = par8Env, true, true
 			return c.Run()
 		},
 	}
