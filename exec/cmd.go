@@ -150,6 +150,9 @@ type Cmd struct {
 	// runInline: Run has no WaitDelay, so Wait may do one copy in its own
 	// goroutine rather than start one for it.
 	runInline bool
+	// muxOutputs: Wait's inline copy takes stdout and stderr together
+	// (copyOutputs), through descriptors off the runtime's poller.
+	muxOutputs bool
 
 	// What Start hands to forkexec, kept here rather than allocated.
 	attr  forkexec.ProcAttr

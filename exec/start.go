@@ -182,6 +182,7 @@ func (c *Cmd) childDescriptors() ([]uintptr, error) {
 	for i := range files {
 		files[i] = noFile
 	}
+	c.muxOutputs = c.runInline && muxable(c.Stdin, c.Stdout, c.Stderr)
 	var err error
 	if files[0], err = c.stdinDescriptor(); err != nil {
 		return nil, err
@@ -216,11 +217,11 @@ func (c *Cmd) stdinDescriptor() (uintptr, error) {
 	case *os.File:
 		return in.Fd(), nil
 	}
-	child, ours, err := c.copyPipe(false)
+	child, ours, fd, err := c.copyPipe(false)
 	if err != nil {
 		return 0, err
 	}
-	c.copiers = append(c.copiers, copier{pipe: ours, from: c.Stdin})
+	c.copiers = append(c.copiers, copier{pipe: ours, fd: fd, from: c.Stdin})
 	return child, nil
 }
 
@@ -232,21 +233,25 @@ func (c *Cmd) outputDescriptor(dst io.Writer) (uintptr, error) {
 	case *os.File:
 		return out.Fd(), nil
 	}
-	child, ours, err := c.copyPipe(true)
+	child, ours, fd, err := c.copyPipe(true)
 	if err != nil {
 		return 0, err
 	}
-	c.copiers = append(c.copiers, copier{pipe: ours, to: dst})
+	c.copiers = append(c.copiers, copier{pipe: ours, fd: fd, to: dst})
 	return child, nil
 }
 
 // copyPipe makes a pipe for a copying goroutine. The child's end stays a
 // bare descriptor, in blocking mode, closed once the child has it; ours is
-// an *os.File on the runtime's poller, so that copying holds no thread.
-func (c *Cmd) copyPipe(childWrites bool) (child uintptr, ours *os.File, err error) {
+// non-blocking, and fd is its descriptor. Ours is also an *os.File on the
+// runtime's poller, so that copying holds no thread, unless Wait will copy
+// every output through copyOutputs (c.muxOutputs): that watches the
+// descriptors itself, and a registration with the poller would only add
+// system calls and wake-ups nobody waits for.
+func (c *Cmd) copyPipe(childWrites bool) (child uintptr, ours *os.File, fd int, err error) {
 	var p [2]int
 	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
-		return 0, nil, os.NewSyscallError("pipe2", err)
+		return 0, nil, -1, os.NewSyscallError("pipe2", err)
 	}
 	childEnd, ourEnd, name := p[0], p[1], "|0"
 	if childWrites {
@@ -254,8 +259,11 @@ func (c *Cmd) copyPipe(childWrites bool) (child uintptr, ours *os.File, err erro
 	}
 	c.childFDs = append(c.childFDs, childEnd)
 	setNonblock(ourEnd) // os.NewFile polls only non-blocking descriptors
+	if childWrites && c.muxOutputs {
+		return uintptr(childEnd), nil, ourEnd, nil
+	}
 	ours = os.NewFile(uintptr(ourEnd), name)
-	return uintptr(childEnd), ours, nil
+	return uintptr(childEnd), ours, ourEnd, nil
 }
 
 // sameWriter reports whether a and b are the same writer, as os/exec

@@ -34,21 +34,9 @@ func (c *Cmd) Wait() error {
 		return nil
 	}
 
-	// Copies Run left to Wait: the first in this goroutine, the others
-	// in goroutines of their own.
 	var inlineErr error
 	if c.runInline && len(c.copiers) > 0 {
-		for i := range c.copiers[1:] {
-			cp := &c.copiers[1+i]
-			c.inlineCopies.Go(func() { cp.err = cp.run() })
-		}
-		inlineErr = c.copiers[0].run()
-		c.inlineCopies.Wait()
-		for _, cp := range c.copiers[1:] {
-			if inlineErr == nil {
-				inlineErr = cp.err
-			}
-		}
+		inlineErr = c.copyInline()
 	}
 
 	c.exit.wait()
@@ -86,11 +74,44 @@ func (c *Cmd) Wait() error {
 	return err
 }
 
+// copyInline does the copies Run left to Wait, in this goroutine: every
+// output together where copyOutputs can, else the first here and the
+// others in goroutines of their own. It returns the first copier's error,
+// else the first of the others'.
+//
+// Precondition: Run set runInline, so WaitDelay is 0 and nothing else
+// closes the pipes while the copies run (neither the Context watcher nor
+// awaitCopies does without a WaitDelay).
+func (c *Cmd) copyInline() error {
+	if done, err := copyOutputs(c.copiers); done {
+		return err
+	}
+	for i := range c.copiers {
+		if cp := &c.copiers[i]; cp.pipe == nil {
+			// copyOutputs could not, after all (no epoll instance):
+			// the goroutines' copies read through the poller.
+			cp.pipe = os.NewFile(uintptr(cp.fd), "|1") // copyPipe's name for an output
+		}
+	}
+	for i := range c.copiers[1:] {
+		cp := &c.copiers[1+i]
+		c.inlineCopies.Go(func() { cp.err = cp.run() })
+	}
+	err := c.copiers[0].run()
+	c.inlineCopies.Wait()
+	for _, cp := range c.copiers[1:] {
+		if err == nil {
+			err = cp.err
+		}
+	}
+	return err
+}
+
 // closeCopyPipes closes our ends of the copying pipes, which makes the
 // copies stop, for a failed Start and when WaitDelay runs out.
 func (c *Cmd) closeCopyPipes() {
 	for _, cp := range c.copiers {
-		cp.pipe.Close()
+		cp.close()
 	}
 }
 
@@ -204,10 +225,19 @@ func (c *Cmd) awaitCopies(delay *time.Timer) error {
 // copier copies between one of the command's streams and our end of its
 // pipe: from the reader into the pipe, or from the pipe into the writer.
 type copier struct {
-	pipe *os.File
+	pipe *os.File  // our end, nil if only fd (see copyPipe)
+	fd   int       // our end's descriptor
 	from io.Reader // Stdin's copier
 	to   io.Writer // Stdout's or Stderr's
 	err  error     // the result, for Wait's inline copies
+}
+
+// close closes our end of the pipe.
+func (cp *copier) close() error {
+	if cp.pipe == nil {
+		return syscall.Close(cp.fd)
+	}
+	return cp.pipe.Close()
 }
 
 func (cp *copier) run() error {
