@@ -77,8 +77,14 @@
 // the child runs. On Linux this package asks the kernel for a pidfd when it
 // starts the child (CLONE_PIDFD), registers it with the Go runtime's network
 // poller, and parks the waiting goroutine until the pidfd becomes readable,
-// which it does when the child exits; only then is the child reaped. A
-// thousand children being waited on thus hold no thread each. Where the
+// which it does when the child exits; only then is the child reaped. The
+// pidfd reaches the poller only if Wait finds the child still running: a
+// command whose output has ended has usually exited already. Run copies
+// the child's output in the goroutine that waits, and Output (or Run with
+// both Stdout and Stderr buffers) takes both streams in that one
+// goroutine, through an epoll instance of its own that the poller watches
+// as one descriptor. A thousand children being waited on thus hold no
+// thread each, nor a goroutine per stream. Where the
 // kernel has no pidfds (before 5.3) and on FreeBSD, Wait falls back to the
 // blocking wait os.Process.Wait does. FreeBSD's process descriptors
 // (pdfork) and kqueue's EVFILT_PROC would serve there and are not used yet.
