@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -47,6 +48,12 @@ func TestOutputsTogether(t *testing.T) {
 	var ee *ExitError
 	if !errors.As(err, &ee) || string(out) != "out\n" || string(ee.Stderr) != "oops\n" || !c.muxOutputs {
 		t.Errorf("got %q, %v (muxOutputs %v)", out, err, c.muxOutputs)
+	}
+
+	// A failed start closes the pipes it made off the poller (checkLeaks).
+	c = Command("/nonexistent/program")
+	if _, err := c.Output(); !errors.Is(err, syscall.ENOENT) || !c.muxOutputs {
+		t.Errorf("missing program: %v (muxOutputs %v)", err, c.muxOutputs)
 	}
 }
 
