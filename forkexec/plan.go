@@ -5,6 +5,7 @@ package forkexec
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unsafe"
 )
 
@@ -139,8 +140,19 @@ func (o op) step() Step {
 		return StepFchdir
 	case opParkExecFD:
 		return StepExecFD
-	case opExec:
+	case opExec, opExecFD, opExecRetry:
 		return StepExec
+	// Operations both kernels have, numbered in each one's own groups.
+	case opPdeathsig:
+		return StepPdeathsig
+	case opRlimit:
+		return StepRlimit
+	case opSignalMask:
+		return StepSignalMask
+	case opNoNewPrivs:
+		return StepNoNewPrivs
+	case opCloseFDsRange:
+		return StepCloseFDs
 	}
 	return o.osStep()
 }
@@ -172,6 +184,23 @@ func (p *program) args(s *childStep) string {
 		return "soft " + strconv.FormatUint(join64(a[0], a[1]), 10) + " hard " + strconv.FormatUint(join64(a[2], a[3]), 10)
 	case opExec:
 		return p.execPath() + " " + p.execArgvString()
+	case opExecFD:
+		return "fd " + strconv.Itoa(int(a[0])) + " " + p.execArgvString()
+	case opExecRetry:
+		how := p.execPath()
+		if a[2] != 0 {
+			how = "fd " + strconv.Itoa(int(a[3]))
+		}
+		return how + " " + p.execArgvString() + ", retrying ETXTBSY for " + time.Duration(join64(a[0], a[1])).String()
+	case opPdeathsig:
+		return "signal " + strconv.Itoa(int(a[0]))
+	case opRlimit:
+		lim := (*[2]uint64)(unsafe.Add(unsafe.Pointer(&p.mem[0]), a[1]))
+		return rlimitName(int(a[0])) + " soft " + strconv.FormatUint(lim[0], 10) + " hard " + strconv.FormatUint(lim[1], 10)
+	case opSignalMask:
+		return formatSigset(unsafe.Slice((*uint64)(unsafe.Add(unsafe.Pointer(&p.mem[0]), a[0])), sigsetBytes/8))
+	case opCloseFDsRange:
+		return "from " + strconv.Itoa(int(a[0])) + " by close_range"
 	}
 	return p.osArgs(s)
 }
@@ -217,6 +246,17 @@ func (p *program) failure(r *childReport, attr *ProcAttr) *Error {
 		if d < 0 {
 			e.Detail = "mask"
 		}
+	case opExecFD:
+		e.Detail = "fd " + strconv.Itoa(int(s.arg[0]))
+	case opExecRetry:
+		e.Detail = p.execPath()
+		if s.arg[2] != 0 {
+			e.Detail = "fd " + strconv.Itoa(int(s.arg[3]))
+		}
+	case opPdeathsig:
+		e.Detail = "signal " + strconv.Itoa(int(s.arg[0]))
+	case opRlimit:
+		e.Detail = rlimitName(int(s.arg[0]))
 	default:
 		e.Detail = p.osDetail(s, d)
 	}
@@ -252,6 +292,19 @@ func formatUints(v []uint32) string {
 	s := make([]string, len(v))
 	for i, x := range v {
 		s[i] = strconv.FormatUint(uint64(x), 10)
+	}
+	return "[" + strings.Join(s, " ") + "]"
+}
+
+// formatSigset lists the signals in a kernel sigset.
+func formatSigset(set []uint64) string {
+	var s []string
+	for i, w := range set {
+		for b := 0; b < 64; b++ {
+			if w&(1<<b) != 0 {
+				s = append(s, strconv.Itoa(i*64+b+1))
+			}
+		}
 	}
 	return "[" + strings.Join(s, " ") + "]"
 }

@@ -114,18 +114,8 @@ func (o op) osStep() Step {
 	switch o {
 	case opJail:
 		return StepJail
-	case opCloseFDsRange, opCloseFrom:
+	case opCloseFrom:
 		return StepCloseFDs
-	case opPdeathsig:
-		return StepPdeathsig
-	case opRlimit:
-		return StepRlimit
-	case opSignalMask:
-		return StepSignalMask
-	case opNoNewPrivs:
-		return StepNoNewPrivs
-	case opExecFD, opExecRetry:
-		return StepExec
 	}
 	return 0
 }
@@ -135,18 +125,8 @@ func (p *program) osArgs(s *childStep) string {
 	switch op(s.op) {
 	case opJail:
 		return "jid " + strconv.Itoa(int(s.arg[0]))
-	case opCloseFDsRange:
-		return "from " + strconv.Itoa(int(s.arg[0])) + " by close_range"
 	case opCloseFrom:
 		return "from " + strconv.Itoa(int(s.arg[0])) + " by closefrom"
-	case opPdeathsig:
-		return "signal " + strconv.Itoa(int(s.arg[0]))
-	case opRlimit:
-		return rlimitName(int(s.arg[0]))
-	case opExecFD:
-		return "fd " + strconv.Itoa(int(s.arg[0])) + " " + p.execArgvString()
-	case opExecRetry:
-		return "retrying ETXTBSY " + p.execArgvString()
 	}
 	return ""
 }
@@ -154,19 +134,8 @@ func (p *program) osArgs(s *childStep) string {
 // osDetail is Error.Detail for a failed operation only FreeBSD has.
 func (p *program) osDetail(s *childStep, detail int) string {
 	switch op(s.op) {
-	case opRlimit:
-		return rlimitName(int(s.arg[0]))
-	case opExecFD:
-		return "fd " + strconv.Itoa(int(s.arg[0]))
-	case opExecRetry:
-		if s.arg[2] != 0 {
-			return "fd " + strconv.Itoa(int(s.arg[3]))
-		}
-		return p.execPath()
 	case opJail:
 		return "jid " + strconv.Itoa(int(s.arg[0]))
-	case opPdeathsig:
-		return "signal " + strconv.Itoa(int(s.arg[0]))
 	}
 	return ""
 }

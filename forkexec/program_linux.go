@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -436,10 +435,9 @@ func (o op) osStep() Step {
 		return StepCapabilities
 	case opRaiseAmbient:
 		return StepAmbientCaps
-	case opPdeathsig:
-		return StepPdeathsig
-	case opCloseFDsRange, opCloseFDsByProc:
+	case opCloseFDsByProc:
 		return StepCloseFDs
+
 	case opSetns:
 		return StepSetns
 	case opSethostname:
@@ -448,24 +446,16 @@ func (o op) osStep() Step {
 		return StepDomainname
 	case opWriteOOM:
 		return StepOOMScoreAdj
-	case opRlimit:
-		return StepRlimit
 	case opSecureBits:
 		return StepSecureBits
 	case opDropBounding:
 		return StepCapBound
 	case opCapset:
 		return StepCapabilities
-	case opNoNewPrivs:
-		return StepNoNewPrivs
 	case opLandlock:
 		return StepLandlock
-	case opSignalMask:
-		return StepSignalMask
 	case opSeccomp:
 		return StepSeccomp
-	case opExecFD, opExecRetry:
-		return StepExec
 	}
 	return 0
 }
@@ -485,17 +475,12 @@ func (p *program) osArgs(s *childStep) string {
 		return "permitted and inheritable 0x" + strconv.FormatUint(join64(s.arg[0], s.arg[1]), 16)
 	case opRaiseAmbient:
 		return strconv.FormatUint(uint64(s.arg[0]), 10)
-	case opPdeathsig:
-		return "signal " + strconv.Itoa(int(s.arg[0]))
 	case opSetns:
 		return "fd " + strconv.Itoa(int(s.arg[0])) + nsTypeName(int(s.arg[1]))
 	case opSethostname, opSetdomainname:
 		return string(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(&p.mem[0]), s.arg[0])), s.arg[1]))
 	case opWriteOOM:
 		return string(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(&p.mem[0]), s.arg[1])), s.arg[2]))
-	case opRlimit:
-		lim := (*[2]uint64)(unsafe.Add(unsafe.Pointer(&p.mem[0]), s.arg[1]))
-		return rlimitName(int(s.arg[0])) + " soft " + strconv.FormatUint(lim[0], 10) + " hard " + strconv.FormatUint(lim[1], 10)
 	case opSecureBits:
 		return "0x" + strconv.FormatUint(uint64(s.arg[0]), 16)
 	case opDropBounding:
@@ -516,21 +501,9 @@ func (p *program) osArgs(s *childStep) string {
 		return strings.Join(parts, ", ")
 	case opLandlock:
 		return "fd " + strconv.Itoa(int(s.arg[0])) + " flags 0x" + strconv.FormatUint(uint64(s.arg[1]), 16)
-	case opSignalMask:
-		return formatSigset(unsafe.Slice((*uint64)(unsafe.Add(unsafe.Pointer(&p.mem[0]), s.arg[0])), sigsetBytes/8))
 	case opSeccomp:
 		n := *(*uint16)(unsafe.Add(unsafe.Pointer(&p.mem[0]), s.arg[1]))
 		return strconv.Itoa(int(n)) + " instructions, flags 0x" + strconv.FormatUint(uint64(s.arg[0]), 16)
-	case opExecFD:
-		return "fd " + strconv.Itoa(int(s.arg[0])) + " " + p.execArgvString()
-	case opExecRetry:
-		how := p.execPath()
-		if s.arg[2] != 0 {
-			how = "fd " + strconv.Itoa(int(s.arg[3]))
-		}
-		return how + " " + p.execArgvString() + ", retrying ETXTBSY for " + time.Duration(join64(s.arg[0], s.arg[1])).String()
-	case opCloseFDsRange:
-		return "from " + strconv.Itoa(int(s.arg[0])) + " by close_range"
 	case opCloseFDsByProc:
 		return "from " + strconv.Itoa(int(s.arg[0])) + " by /proc/self/fd"
 	}
@@ -558,27 +531,16 @@ func (p *program) osDetail(s *childStep, detail int) string {
 	switch op(s.op) {
 	case opWriteIDMap:
 		return p.cstringAt(s.arg[0])
-	case opPdeathsig:
-		return "signal " + strconv.Itoa(int(s.arg[0]))
 	case opRaiseAmbient:
 		return strconv.FormatUint(uint64(s.arg[0]), 10)
 	case opSetns:
 		return "fd " + strconv.Itoa(int(s.arg[0])) + nsTypeName(int(s.arg[1]))
-	case opRlimit:
-		return rlimitName(int(s.arg[0]))
 	case opLandlock:
 		return "fd " + strconv.Itoa(int(s.arg[0]))
 	case opSethostname, opSetdomainname, opWriteOOM, opSecureBits, opCapset, opSeccomp:
 		return p.osArgs(s)
 	case opDropBounding:
 		return "capability " + strconv.Itoa(detail)
-	case opExecFD:
-		return "fd " + strconv.Itoa(int(s.arg[0]))
-	case opExecRetry:
-		if s.arg[2] != 0 {
-			return "fd " + strconv.Itoa(int(s.arg[3]))
-		}
-		return p.execPath()
 	}
 	return ""
 }
@@ -603,19 +565,6 @@ func formatCaps(mask uint64) string {
 	for c := 0; c < 64; c++ {
 		if mask&(1<<c) != 0 {
 			s = append(s, strconv.Itoa(c))
-		}
-	}
-	return "[" + strings.Join(s, " ") + "]"
-}
-
-// formatSigset lists the signals in a kernel sigset.
-func formatSigset(set []uint64) string {
-	var s []string
-	for i, w := range set {
-		for b := 0; b < 64; b++ {
-			if w&(1<<b) != 0 {
-				s = append(s, strconv.Itoa(i*64+b+1))
-			}
 		}
 	}
 	return "[" + strings.Join(s, " ") + "]"
