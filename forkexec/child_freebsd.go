@@ -84,7 +84,10 @@ func closeFDsRange(c *childArgs, s *childStep) syscall.Errno {
 	return rawCloseRange(low, ^uint32(0), 0)
 }
 
-// execRetrying is the Linux one's twin (see there), with fexecve.
+// execRetrying is the Linux one's twin (see there), with fexecve. A shared
+// loop calling each kernel's exec by descriptor would be one frame deeper,
+// and linux/ppc64le's unoptimized build then overflows the nosplit limit
+// (.ci/debugbuild.sh): hence two.
 //
 //go:nosplit
 //go:norace

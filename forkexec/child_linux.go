@@ -196,7 +196,8 @@ func setCaps(c *childArgs, s *childStep) syscall.Errno {
 // fails with ETXTBSY, sleeps and tries again: 1ms, doubling up to 100ms,
 // as long as the sleeps add up to at most arg0-arg1 nanoseconds, and for
 // at most 32 tries. The sleep is set with constants and shifts, which suit
-// Timespec's fields whatever their size on this architecture.
+// Timespec's fields whatever their size on this architecture. FreeBSD has
+// a twin, with fexecve (see there for why it is not shared).
 //
 //go:nosplit
 //go:norace
