@@ -83,13 +83,14 @@ func (c *Cmd) Wait() error {
 // closes the pipes while the copies run (neither the Context watcher nor
 // awaitCopies does without a WaitDelay).
 func (c *Cmd) copyInline() error {
-	if done, err := copyOutputs(c.copiers); done {
-		return err
-	}
-	for i := range c.copiers {
-		if cp := &c.copiers[i]; cp.pipe == nil {
-			// copyOutputs could not, after all (no epoll instance):
-			// the goroutines' copies read through the poller.
+	if c.muxOutputs {
+		if done, err := copyOutputs(c.copiers); done {
+			return err
+		}
+		// No epoll instance after all: the goroutines' copies below
+		// read through the poller.
+		for i := range c.copiers {
+			cp := &c.copiers[i]
 			cp.pipe = os.NewFile(uintptr(cp.fd), "|1") // copyPipe's name for an output
 		}
 	}
