@@ -280,17 +280,9 @@ func registerBasic() {
 	Register(Scenario{Name: "err-empty-argv0", Group: "errors", Doc: "empty program path",
 		Setup: func(c *Ctx) error { c.Argv0 = ""; return nil }})
 	Register(Scenario{Name: "err-not-executable", Group: "errors", Doc: "program without exec permission (EACCES)",
-		Setup: func(c *Ctx) error {
-			p := filepath.Join(c.Run.Dir, "plain")
-			c.Argv0 = p
-			return os.WriteFile(p, []byte("#!/bin/sh\n"), 0o644)
-		}})
+		Setup: programFile("plain", "#!/bin/sh\n", 0o644)})
 	Register(Scenario{Name: "err-enoexec", Group: "errors", Doc: "executable file of unknown format (ENOEXEC)",
-		Setup: func(c *Ctx) error {
-			p := filepath.Join(c.Run.Dir, "garbage")
-			c.Argv0 = p
-			return os.WriteFile(p, []byte("\x00\x01\x02 not a program\n"), 0o755)
-		}})
+		Setup: programFile("garbage", "\x00\x01\x02 not a program\n", 0o755)})
 	Register(Scenario{Name: "err-directory-program", Group: "errors", Doc: "a directory as program (EACCES)",
 		Setup: func(c *Ctx) error {
 			c.Argv0 = c.Run.Dir
@@ -302,11 +294,7 @@ func registerBasic() {
 			return nil
 		}})
 	Register(Scenario{Name: "err-bad-interpreter", Group: "errors", Doc: "script whose interpreter is missing (ENOENT)",
-		Setup: func(c *Ctx) error {
-			p := filepath.Join(c.Run.Dir, "script")
-			c.Argv0 = p
-			return os.WriteFile(p, []byte("#!/no/such/interpreter\n"), 0o755)
-		}})
+		Setup: programFile("script", "#!/no/such/interpreter\n", 0o755)})
 	Register(Scenario{Name: "err-dir-missing", Group: "errors", Doc: "Dir does not exist (ENOENT)",
 		Setup: func(c *Ctx) error {
 			c.Attr.Dir = filepath.Join(c.Run.Dir, "nope")
@@ -382,4 +370,13 @@ func chroot(c *Ctx, dir string) error {
 	c.Attr.Dir = dir
 	c.Argv0 = "/probe"
 	return nil
+}
+
+// programFile is a Setup that writes content to name in the run's
+// directory, with mode, and makes it the program to start.
+func programFile(name, content string, mode os.FileMode) func(*Ctx) error {
+	return func(c *Ctx) error {
+		c.Argv0 = filepath.Join(c.Run.Dir, name)
+		return os.WriteFile(c.Argv0, []byte(content), mode)
+	}
 }
