@@ -312,7 +312,8 @@ func closeAll[F io.Closer](files []F) {
 
 // setNonblock makes a descriptor this package just made (a pipe end, a
 // pidfd) non-blocking with one fcntl: it has no other status flag to keep,
-// so there is none to read first as syscall.SetNonblock does.
+// so there is none to read first as syscall.SetNonblock does. F_SETFL
+// never blocks, so the call need not tell the scheduler (RawSyscall).
 func setNonblock(fd int) {
-	syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFL, syscall.O_NONBLOCK)
+	syscall.RawSyscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFL, syscall.O_NONBLOCK)
 }
